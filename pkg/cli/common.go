@@ -1,0 +1,371 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/spf13/cobra"
+
+	"github.com/usagerep/usagerep/pkg/output"
+	"github.com/usagerep/usagerep/pkg/record"
+	"github.com/usagerep/usagerep/pkg/source"
+	"github.com/usagerep/usagerep/pkg/usage"
+)
+
+// commonFlags are the flags every report command shares (spec 00).
+type commonFlags struct {
+	AsOf        string
+	TZ          string
+	Profile     string
+	InputFormat string
+	Output      string
+	Quiet       bool
+	Strict      bool
+	MaxErrors   int
+	Rejects     string
+	Workers     int
+	Maps        []string
+	Consts      []string
+	CPUProfile  string
+	MemProfile  string
+}
+
+func (c *commonFlags) register(cmd *cobra.Command, defaultOutput string) {
+	f := cmd.Flags()
+	f.StringVar(&c.AsOf, "as-of", "", "end of every window and \"now\": a date (end of that day in --tz) or an RFC 3339 time (default: the current time)")
+	f.StringVar(&c.TZ, "tz", "UTC", "IANA time zone for day boundaries and shown times")
+	f.StringVar(&c.Profile, "profile", "", "built-in field mapping for a known dump format ("+strings.Join(source.ProfileNames(), ", ")+")")
+	f.StringVar(&c.InputFormat, "input-format", "", "record format of inputs whose name does not tell it, and of stdin: jsonl or csv")
+	f.StringVarP(&c.Output, "output", "o", defaultOutput, "where to write; - for standard output")
+	f.BoolVarP(&c.Quiet, "quiet", "q", false, "no progress bar and no summary line on stderr")
+	f.BoolVar(&c.Strict, "strict", false, "stop at the first rejected record (exit status 3)")
+	f.IntVar(&c.MaxErrors, "max-errors", 0, "stop once this many records were rejected (exit status 3); 0 means no limit")
+	f.StringVar(&c.Rejects, "rejects", "", "write every rejected record, with its location and reason, to this JSON Lines file")
+	f.IntVar(&c.Workers, "workers", runtime.GOMAXPROCS(0), "records are decoded on this many cores")
+	f.StringArrayVar(&c.Maps, "map", nil, "map a canonical field to a source path or CSV header, FIELD=PATH (repeatable), e.g. --map username=actor.login")
+	f.StringArrayVar(&c.Consts, "const", nil, "set a canonical field for every record, FIELD=VALUE (repeatable), e.g. --const system=GitHub")
+	f.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile to this file")
+	f.StringVar(&c.MemProfile, "memprofile", "", "write a heap profile to this file at the end")
+	_ = f.MarkHidden("cpuprofile")
+	_ = f.MarkHidden("memprofile")
+}
+
+// settings are the common flags, checked and resolved.
+type settings struct {
+	loc      *time.Location
+	asOf     time.Time
+	mapping  source.Mapping
+	inFormat source.Format
+}
+
+func (c *commonFlags) resolve(cfgFields, cfgConsts map[string]string, now time.Time) (*settings, error) {
+	s := &settings{}
+	loc, err := time.LoadLocation(c.TZ)
+	if err != nil || c.TZ == "" || strings.EqualFold(c.TZ, "local") {
+		return nil, usageErrorf("--tz %q: not an IANA time zone name (e.g. UTC, Europe/Berlin)", c.TZ)
+	}
+	s.loc = loc
+	if c.AsOf == "" {
+		s.asOf = now.In(loc)
+	} else if s.asOf, err = usage.ParseAsOf(c.AsOf, loc); err != nil {
+		return nil, usageErrorf("%v", err)
+	}
+	if s.inFormat, err = source.ParseFormat(c.InputFormat); err != nil {
+		return nil, usageErrorf("--input-format: %v", err)
+	}
+	if c.MaxErrors < 0 {
+		return nil, usageErrorf("--max-errors must be 0 or more")
+	}
+	if c.Workers < 1 {
+		return nil, usageErrorf("--workers must be 1 or more")
+	}
+	if c.Profile != "" {
+		p, ok := source.Profile(c.Profile)
+		if !ok {
+			return nil, usageErrorf("--profile %q: unknown (known: %s)", c.Profile, strings.Join(source.ProfileNames(), ", "))
+		}
+		s.mapping = p
+	}
+	flagFields, err := parseAssignments("map", c.Maps)
+	if err != nil {
+		return nil, err
+	}
+	flagConsts, err := parseAssignments("const", c.Consts)
+	if err != nil {
+		return nil, err
+	}
+	user := source.Mapping{
+		Fields:    mergeMaps(mergeMaps(nil, cfgFields), flagFields),
+		Constants: mergeMaps(mergeMaps(nil, cfgConsts), flagConsts),
+	}
+	s.mapping = source.MergeMappings(s.mapping, user)
+	if _, err := source.NewDecoder(source.FormatJSONL, source.DecodeOptions{Mapping: s.mapping}); err != nil {
+		return nil, usageErrorf("field mapping: %v", err)
+	}
+	return s, nil
+}
+
+// scanResult is what reading the inputs gave.
+type scanResult struct {
+	stats    source.Stats
+	records  int64
+	rejected int64
+	elapsed  time.Duration
+}
+
+// errTooManyRejects stops a scan under --strict or --max-errors.
+var errTooManyRejects = errors.New("too many rejected records")
+
+// scan reads every input once on c.Workers workers, each feeding its own
+// sink, with progress, rejects and the error policy of the common flags.
+func scan[S source.Sink](ctx context.Context, io *IOStreams, c *commonFlags, s *settings, paths []string, newSink func() S, keepProps bool) ([]S, *scanResult, error) {
+	start := time.Now()
+	if len(paths) == 0 {
+		return nil, nil, usageErrorf("no input given (name files, directories or bundles, or - for standard input)")
+	}
+	opts := source.ScanOptions{
+		Workers: c.Workers,
+		Format:  s.inFormat,
+		Decode:  source.DecodeOptions{Mapping: s.mapping, KeepProps: keepProps},
+		Stdin:   io.In,
+	}
+	_, total, err := source.Plan(paths, opts)
+	if err != nil {
+		return nil, nil, usageErrorf("%v", err)
+	}
+
+	if c.CPUProfile != "" {
+		f, err := os.Create(c.CPUProfile)
+		if err != nil {
+			return nil, nil, outputError(fmt.Errorf("--cpuprofile: %w", err))
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return nil, nil, fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+
+	var records atomic.Int64
+	prog := newProgress(io, c.Quiet, total, &records)
+	opts.Progress = prog.addBytes
+
+	rej, err := newRejectWriter(c.Rejects)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rej.abort()
+
+	var (
+		mu       sync.Mutex
+		rejected int64
+		first    string
+	)
+	onReject := func(r source.Reject) error {
+		if err := rej.write(r); err != nil {
+			return err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		rejected++
+		if first == "" {
+			first = r.Error()
+		}
+		switch {
+		case c.Strict:
+			return fmt.Errorf("%w: --strict: %s", errTooManyRejects, r.Error())
+		case c.MaxErrors > 0 && rejected >= int64(c.MaxErrors):
+			return fmt.Errorf("%w: %d rejected (--max-errors %d); first: %s", errTooManyRejects, rejected, c.MaxErrors, first)
+		}
+		return nil
+	}
+
+	out := make([]S, c.Workers)
+	sinks := make([]source.Sink, c.Workers)
+	for i := range out {
+		out[i] = newSink()
+		sinks[i] = &countingSink{inner: out[i], total: &records}
+	}
+	stats, err := source.Scan(ctx, paths, opts, sinks, onReject)
+	for _, s := range sinks {
+		s.(*countingSink).flush()
+	}
+	prog.finish()
+	if cerr := rej.commit(); cerr != nil && err == nil {
+		err = cerr
+	}
+	if err != nil {
+		if errors.Is(err, errTooManyRejects) {
+			return nil, nil, inputError(err)
+		}
+		if ctx.Err() != nil {
+			return nil, nil, fmt.Errorf("interrupted")
+		}
+		return nil, nil, err
+	}
+	res := &scanResult{stats: stats, elapsed: time.Since(start)}
+	for _, src := range stats.Sources {
+		res.records += src.Records
+		res.rejected += src.Rejected
+	}
+	return out, res, nil
+}
+
+// inputStats converts scan stats for the reports' data-quality section.
+func inputStats(st source.Stats) []usage.InputStats {
+	out := make([]usage.InputStats, 0, len(st.Sources))
+	for _, s := range st.Sources {
+		out = append(out, usage.InputStats{Name: s.Name, Read: s.Records, Rejected: s.Rejected, Reasons: s.Reasons})
+	}
+	return out
+}
+
+// countingSink counts records for the progress bar without touching a
+// shared counter on every record.
+type countingSink struct {
+	inner source.Sink
+	n     int64
+	total *atomic.Int64
+}
+
+func (c *countingSink) Record(r *record.Record) {
+	c.inner.Record(r)
+	if c.n++; c.n == 4096 {
+		c.flush()
+	}
+}
+
+func (c *countingSink) flush() {
+	c.total.Add(c.n)
+	c.n = 0
+}
+
+// rejectWriter writes rejected records to the --rejects file as JSON
+// Lines; raw bytes that are not UTF-8 go base64-encoded so nothing is lost.
+type rejectWriter struct {
+	mu  sync.Mutex
+	f   *output.File
+	enc *json.Encoder
+	err error
+}
+
+type rejectLine struct {
+	Source    string `json:"source"`
+	Line      int64  `json:"line"`
+	Reason    string `json:"reason"`
+	Detail    string `json:"detail,omitempty"`
+	Raw       string `json:"raw,omitempty"`
+	RawBase64 string `json:"raw_base64,omitempty"`
+}
+
+func newRejectWriter(path string) (*rejectWriter, error) {
+	w := &rejectWriter{}
+	if path == "" {
+		return w, nil
+	}
+	f, err := output.Create(path)
+	if err != nil {
+		return nil, outputError(fmt.Errorf("--rejects: %w", err))
+	}
+	w.f = f
+	w.enc = json.NewEncoder(f)
+	w.enc.SetEscapeHTML(false)
+	return w, nil
+}
+
+func (w *rejectWriter) write(r source.Reject) error {
+	if w.f == nil {
+		return nil
+	}
+	line := rejectLine{Source: r.Source, Line: r.Line, Reason: r.Reason, Detail: r.Detail}
+	if utf8.Valid(r.Raw) {
+		line.Raw = string(r.Raw)
+	} else {
+		line.RawBase64 = base64.StdEncoding.EncodeToString(r.Raw)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.err == nil {
+		w.err = w.enc.Encode(line)
+	}
+	if w.err != nil {
+		return outputError(fmt.Errorf("--rejects: %w", w.err))
+	}
+	return nil
+}
+
+func (w *rejectWriter) commit() error {
+	if w.f == nil {
+		return nil
+	}
+	f := w.f
+	w.f = nil
+	if w.err != nil {
+		f.Abort()
+		return outputError(fmt.Errorf("--rejects: %w", w.err))
+	}
+	if err := f.Commit(); err != nil {
+		return outputError(fmt.Errorf("--rejects: %w", err))
+	}
+	return nil
+}
+
+func (w *rejectWriter) abort() {
+	if w.f != nil {
+		w.f.Abort()
+	}
+}
+
+// writeMemProfile writes the heap profile asked for by --memprofile.
+func writeMemProfile(path string) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return outputError(fmt.Errorf("--memprofile: %w", err))
+	}
+	defer f.Close()
+	runtime.GC()
+	return pprof.WriteHeapProfile(f)
+}
+
+// outputFile is a destination that shows its bytes only on Commit.
+type outputFile interface {
+	io.Writer
+	Commit() error
+	Abort() error
+}
+
+// createOutput opens path atomically, or the command's stdout for "-".
+func createOutput(path string, ios *IOStreams) (outputFile, error) {
+	if path == output.Stdout {
+		return &stdoutFile{w: bufio.NewWriterSize(ios.Out, 256<<10)}, nil
+	}
+	return output.Create(path)
+}
+
+// stdoutFile buffers standard output; Commit flushes it.
+type stdoutFile struct{ w *bufio.Writer }
+
+func (s *stdoutFile) Write(p []byte) (int, error) { return s.w.Write(p) }
+func (s *stdoutFile) Abort() error                { return nil }
+func (s *stdoutFile) Commit() error {
+	if err := s.w.Flush(); err != nil {
+		return &output.Error{Op: "write", Path: "stdout", Err: err}
+	}
+	return nil
+}

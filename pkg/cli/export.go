@@ -1,0 +1,254 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/usagerep/usagerep/pkg/identity"
+	"github.com/usagerep/usagerep/pkg/output"
+	"github.com/usagerep/usagerep/pkg/render/xlsx"
+	"github.com/usagerep/usagerep/pkg/render/zipout"
+	"github.com/usagerep/usagerep/pkg/usage"
+)
+
+// DefaultZipName is the export's default output file.
+const DefaultZipName = "Usage Reports.zip"
+
+// exportOptions hold everything export needs; RunE only fills them.
+type exportOptions struct {
+	IO     *IOStreams
+	Common commonFlags
+
+	Periods         string
+	Format          string
+	ActiveWithin    string
+	ServiceAccounts []string
+	Inputs          []string
+
+	// From configuration files only.
+	Fields, Constants map[string]string
+	Now               func() time.Time
+}
+
+func newExportCmd(a *app, runF func(context.Context, *exportOptions) error) *cobra.Command {
+	opts := &exportOptions{IO: a.io, Now: time.Now}
+	cmd := &cobra.Command{
+		Use:   "export [flags] <input>...",
+		Short: "Write Usage Reports.zip: one workbook per period",
+		Long: `export reads every input once and writes Usage Reports.zip with one Excel
+workbook per period (default: the last 6 months and the last year), each with
+the sheets Summary, Unique User Count, Entity Type Count, Integrated Project
+Count, Synced Data Count and Detailed User Report.
+
+Inputs are files (.jsonl, .ndjson, .json, .csv, optionally .gz or .zst),
+directories (walked recursively), .zip/.tar/.tar.gz bundles (read in place),
+or - for standard input (with --input-format).
+
+Exit status: 0 done, 1 internal error, 2 bad flag or argument, 3 input
+rejected under --strict or --max-errors, 4 output could not be written.`,
+		Example: `  # The default zip for the last 6 months and the last year
+  usagerep export --as-of 2026-11-22 testdata/sample/
+
+  # Last 30 days and last 2 weeks, times shown in Berlin time
+  usagerep export --period 30d,2w --tz Europe/Berlin -o monthly.zip logs/*.jsonl.gz
+
+  # Workbooks unzipped into a directory
+  usagerep export --format xlsx -o reports/ bundle.tar.gz
+
+  # A nightly cron job: quiet, stop on bad input, keep what was rejected
+  usagerep export -q --strict --rejects rejects.jsonl -o /srv/reports/usage.zip /var/log/sync/
+
+  # From a pipe, written to stdout
+  zcat events.jsonl.gz | usagerep export --input-format jsonl -o - - > usage.zip`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Inputs = args
+			opts.Fields = stringMap(a.config, "fields")
+			opts.Constants = stringMap(a.config, "constants")
+			if !cmd.Flags().Changed("service-account") {
+				opts.ServiceAccounts = append(opts.ServiceAccounts, a.config.GetStringSlice("identity.service_accounts")...)
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runExport(cmd.Context(), opts)
+		},
+	}
+	opts.Common.register(cmd, DefaultZipName)
+	f := cmd.Flags()
+	f.StringVar(&opts.Periods, "period", "6m,1y", "comma-separated periods, one workbook each: N and d, w, m or y (e.g. 30d,2w,6m,1y)")
+	f.StringVar(&opts.Format, "format", "zip", "zip (one zip of workbooks) or xlsx (workbooks into the -o directory)")
+	f.StringVar(&opts.ActiveWithin, "active-within", "30d", "without integration_status data, a pair is Active when it last synced within this long before --as-of")
+	f.StringArrayVar(&opts.ServiceAccounts, "service-account", nil, "glob over lower-cased emails and usernames marking service accounts (repeatable), e.g. 'svc-*'")
+	return cmd
+}
+
+// parseDays reads a duration that may be given in days ("30d").
+func parseDays(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		d, err := strconv.Atoi(n)
+		if err != nil || d < 0 {
+			return 0, fmt.Errorf("invalid duration %q", s)
+		}
+		return time.Duration(d) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("invalid duration %q (want e.g. 30d or 12h)", s)
+	}
+	return d, nil
+}
+
+func runExport(ctx context.Context, opts *exportOptions) error {
+	c := &opts.Common
+	set, err := c.resolve(opts.Fields, opts.Constants, opts.Now())
+	if err != nil {
+		return err
+	}
+	periods, err := usage.ParsePeriods(opts.Periods)
+	if err != nil {
+		return usageErrorf("--period: %v", err)
+	}
+	activeWithin, err := parseDays(opts.ActiveWithin)
+	if err != nil {
+		return usageErrorf("--active-within: %v", err)
+	}
+	if err := identity.ValidatePatterns(opts.ServiceAccounts); err != nil {
+		return usageErrorf("--service-account: %v", err)
+	}
+	if opts.Format != "zip" && opts.Format != "xlsx" {
+		return usageErrorf("--format %q: want zip or xlsx", opts.Format)
+	}
+	if opts.Format == "xlsx" && c.Output == "-" {
+		return usageErrorf("--format xlsx writes several files: -o must name a directory")
+	}
+
+	cfg := usage.NewConfig(set.asOf, periods)
+	accs, res, err := scan(ctx, opts.IO, c, set, opts.Inputs, func() *usage.Accumulator { return usage.NewAccumulator(cfg) }, false)
+	if err != nil {
+		return err
+	}
+	acc := accs[0]
+	for _, o := range accs[1:] {
+		acc.Merge(o)
+	}
+	rep := usage.Build(acc, usage.BuildOptions{
+		AsOf: set.asOf, Periods: periods, Location: set.loc,
+		ActiveWithin: activeWithin, ServiceAccountPatterns: opts.ServiceAccounts,
+		Inputs: inputStats(res.stats),
+	})
+
+	var dest string
+	if opts.Format == "xlsx" {
+		dest, err = writeWorkbooks(rep, c.Output)
+	} else {
+		dest, err = writeZip(rep, c.Output, opts.IO)
+	}
+	if err != nil {
+		return err
+	}
+	if err := writeMemProfile(c.MemProfile); err != nil {
+		return err
+	}
+	if !c.Quiet {
+		widest := rep.Workbooks[0]
+		for _, wb := range rep.Workbooks {
+			if wb.Period.From.Before(widest.Period.From) {
+				widest = wb
+			}
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "usagerep: %s records read (%s rejected) from %d inputs in %s (%s); %s users in the %s; wrote %s\n",
+			groupDigits(res.records), groupDigits(res.rejected), len(res.stats.Sources),
+			res.elapsed.Round(time.Millisecond), throughput(res.stats.Bytes, res.elapsed),
+			groupDigits(widest.Summary.TotalUsers), strings.ToLower(widest.Period.Label[:1])+widest.Period.Label[1:], dest)
+	}
+	return nil
+}
+
+// writeZip writes Usage Reports.zip atomically (or to stdout for "-").
+func writeZip(rep *usage.Report, path string, io *IOStreams) (string, error) {
+	if path != "-" {
+		if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+			path = filepath.Join(path, DefaultZipName)
+		}
+	}
+	f, err := createOutput(path, io)
+	if err != nil {
+		return "", outputError(err)
+	}
+	defer f.Abort()
+	zw := zipout.NewWriter(f, rep.AsOf)
+	for i := range rep.Workbooks {
+		wb := &rep.Workbooks[i]
+		w, err := zw.Create(wb.Period.FileName())
+		if err != nil {
+			return "", outputError(fmt.Errorf("%s: %w", path, err))
+		}
+		if err := xlsx.WriteUsageWorkbook(w, rep, wb); err != nil {
+			return "", outputError(fmt.Errorf("%s: %w", path, err))
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return "", outputError(fmt.Errorf("%s: %w", path, err))
+	}
+	if err := f.Commit(); err != nil {
+		return "", outputError(err)
+	}
+	if path == "-" {
+		return "standard output", nil
+	}
+	return path, nil
+}
+
+// writeWorkbooks writes each workbook atomically into dir.
+func writeWorkbooks(rep *usage.Report, dir string) (string, error) {
+	if dir == DefaultZipName {
+		dir = "."
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", outputError(fmt.Errorf("output directory: %w", err))
+	}
+	for i := range rep.Workbooks {
+		wb := &rep.Workbooks[i]
+		path := filepath.Join(dir, wb.Period.FileName())
+		f, err := output.Create(path)
+		if err != nil {
+			return "", outputError(err)
+		}
+		if err := xlsx.WriteUsageWorkbook(f, rep, wb); err != nil {
+			f.Abort()
+			return "", outputError(fmt.Errorf("%s: %w", path, err))
+		}
+		if err := f.Commit(); err != nil {
+			return "", outputError(err)
+		}
+	}
+	return fmt.Sprintf("%d workbooks to %s", len(rep.Workbooks), dir), nil
+}
+
+// groupDigits writes 1234567 as 1,234,567.
+func groupDigits(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	if n < 0 {
+		return "-" + groupDigits(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+func throughput(bytes int64, d time.Duration) string {
+	if d <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f MB/s", float64(bytes)/1e6/d.Seconds())
+}

@@ -1,0 +1,500 @@
+package usage
+
+import (
+	"encoding/binary"
+	"strings"
+
+	"github.com/usagerep/usagerep/pkg/record"
+)
+
+// Config fixes what an Accumulator collects: the instant every window ends
+// and where each window starts.
+type Config struct {
+	AsOf int64 // Unix ns; records at or after it are in no report
+	// Starts holds each window's first instant (Unix ns), in period order.
+	Starts []int64
+}
+
+// earliest is the start of the widest window: older observations matter
+// to no workbook.
+func (c *Config) earliest() int64 {
+	min := c.AsOf
+	for _, s := range c.Starts {
+		if s < min {
+			min = s
+		}
+	}
+	return min
+}
+
+// winStat is what one window needs of an observation beyond its last time.
+type winStat struct {
+	count int64
+	first int64
+}
+
+// interSeen records when an interaction type was last seen on an observation.
+type interSeen struct {
+	id   uint32
+	last int64
+}
+
+// obsStat aggregates the records that carried one distinct observation.
+// Window membership is last >= start, since all windows end at as-of.
+type obsStat struct {
+	last  int64
+	wins  []winStat // per window
+	inter []interSeen
+}
+
+// scopeStat is kept per row scope of the sync sheets (entity type, project
+// pair). Every field merges with max, so merging is order-free.
+type scopeStat struct {
+	lastSynced int64 // latest successful sync, record.NoTime if none
+	statusAt   int64 // time of the record that gave status
+	status     record.Status
+	updated    int64 // latest integration_updated, record.NoTime if none
+}
+
+func newScope() *scopeStat {
+	return &scopeStat{lastSynced: record.NoTime, statusAt: record.NoTime, updated: record.NoTime}
+}
+
+func (s *scopeStat) merge(o *scopeStat) {
+	s.lastSynced = max(s.lastSynced, o.lastSynced)
+	s.updated = max(s.updated, o.updated)
+	if o.statusAt > s.statusAt || (o.statusAt == s.statusAt && o.status > s.status) {
+		s.statusAt, s.status = o.statusAt, o.status
+	}
+}
+
+// sourceQuality counts per-input data problems found while accumulating.
+type sourceQuality struct {
+	invalidEmails    int64
+	syncsWithoutPeer int64
+}
+
+// Accumulator is the mergeable state of one worker. It is fed borrowed
+// records; every key it keeps is copied on first insert.
+type Accumulator struct {
+	cfg      Config
+	earliest int64
+
+	obs map[string]*obsStat
+	// Interaction names interned per accumulator; ids are remapped on merge.
+	interIDs   map[string]uint32
+	interNames []string
+
+	entityTypes  map[string]*scopeStat // fields: s1, s2, end system, entity type
+	projectPairs map[string]*scopeStat // fields: s1, p1, s2, p2 (projects may be empty)
+	entities     map[string]int64      // entity key -> last successful sync
+	noIDSyncs    map[string][]int64    // pairKey -> successful syncs without ids, per window
+
+	quality   map[string]*sourceQuality
+	inWindow  []int64 // records per window
+	afterAsOf int64   // records at or after as-of (in no report)
+
+	key   []byte // scratch for building map keys
+	email []byte // scratch for email normalisation
+}
+
+// NewAccumulator returns empty state for cfg.
+func NewAccumulator(cfg Config) *Accumulator {
+	return &Accumulator{
+		cfg:          cfg,
+		earliest:     cfg.earliest(),
+		obs:          make(map[string]*obsStat),
+		interIDs:     make(map[string]uint32),
+		entityTypes:  make(map[string]*scopeStat),
+		projectPairs: make(map[string]*scopeStat),
+		entities:     make(map[string]int64),
+		noIDSyncs:    make(map[string][]int64),
+		quality:      make(map[string]*sourceQuality),
+		inWindow:     make([]int64, len(cfg.Starts)),
+		key:          make([]byte, 0, 256),
+		email:        make([]byte, 0, 64),
+	}
+}
+
+// Record adds one record. It implements source.Sink.
+func (a *Accumulator) Record(r *record.Record) {
+	if r.Time >= a.cfg.AsOf {
+		a.afterAsOf++
+		// A users[] element may carry its own earlier time.
+		for i := range r.Users {
+			a.observeElem(r, &r.Users[i])
+		}
+		return
+	}
+	for i, start := range a.cfg.Starts {
+		if r.Time >= start {
+			a.inWindow[i]++
+		}
+	}
+	if r.Kind == record.KindSync {
+		a.sync(r)
+	}
+	if r.User.Named() && r.Time >= a.earliest {
+		a.observe(r, &r.User, r.System, r.Interaction, r.Time)
+	}
+	for i := range r.Users {
+		a.observeElem(r, &r.Users[i])
+	}
+}
+
+func (a *Accumulator) observeElem(r *record.Record, e *record.UserElem) {
+	t := e.Time
+	if t == record.NoTime {
+		t = r.Time
+	}
+	if t >= a.cfg.AsOf || t < a.earliest || !e.User.Named() {
+		return
+	}
+	system, interaction := e.System, e.Interaction
+	if system == "" {
+		system = r.System
+	}
+	if interaction == "" {
+		interaction = r.Interaction
+	}
+	a.observe(r, &e.User, system, interaction, t)
+}
+
+// observe records one observation of u at time t (earliest <= t < as-of).
+func (a *Accumulator) observe(r *record.Record, u *record.User, system, interaction string, t int64) {
+	email := ""
+	if u.Email != "" {
+		var ok bool
+		a.email, ok = record.NormalizeEmail(a.email[:0], u.Email)
+		if ok {
+			email = unsafeString(a.email)
+		} else {
+			a.sourceQuality(r.Source).invalidEmails++
+		}
+	}
+	k := a.key[:0]
+	k = appendField(k, system)
+	k = appendField(k, email)
+	k = appendField(k, u.Username)
+	k = appendField(k, u.DisplayName)
+	k = appendField(k, u.FirstName)
+	k = appendField(k, u.LastName)
+	k = appendField(k, u.Company)
+	k = appendField(k, u.UserID)
+	if u.ServiceAccount {
+		k = append(k, '1')
+	} else {
+		k = append(k, '0')
+	}
+	a.key = k
+
+	st := a.obs[string(k)]
+	if st == nil {
+		st = &obsStat{last: t, wins: make([]winStat, len(a.cfg.Starts))}
+		for i := range st.wins {
+			st.wins[i].first = record.NoTime
+		}
+		a.obs[string(k)] = st
+	}
+	st.last = max(st.last, t)
+	for i, start := range a.cfg.Starts {
+		if t >= start {
+			w := &st.wins[i]
+			w.count++
+			if w.first == record.NoTime || t < w.first {
+				w.first = t
+			}
+		}
+	}
+	if interaction != "" {
+		id := a.internInteraction(interaction)
+		for i := range st.inter {
+			if st.inter[i].id == id {
+				st.inter[i].last = max(st.inter[i].last, t)
+				return
+			}
+		}
+		st.inter = append(st.inter, interSeen{id: id, last: t})
+	}
+}
+
+func (a *Accumulator) internInteraction(s string) uint32 {
+	if id, ok := a.interIDs[s]; ok {
+		return id
+	}
+	name := strings.Clone(s)
+	id := uint32(len(a.interNames))
+	a.interNames = append(a.interNames, name)
+	a.interIDs[name] = id
+	return id
+}
+
+func (a *Accumulator) sourceQuality(src string) *sourceQuality {
+	q := a.quality[src]
+	if q == nil {
+		q = &sourceQuality{}
+		a.quality[strings.Clone(src)] = q
+	}
+	return q
+}
+
+// end is one side of a sync.
+type end struct {
+	system, project, entityType, entityID string
+}
+
+// sync records the sync sheets' state for one sync record before as-of.
+func (a *Accumulator) sync(r *record.Record) {
+	ea := end{r.System, r.Project, r.EntityType, r.EntityID}
+	eb := end{r.PeerSystem, r.PeerProject, r.PeerEntityType, r.PeerEntityID}
+	if ea.system == "" || eb.system == "" {
+		a.sourceQuality(r.Source).syncsWithoutPeer++
+		return
+	}
+	if systemLess(eb.system, ea.system) || (eb.system == ea.system && projectLess(eb, ea)) {
+		ea, eb = eb, ea
+	}
+	success := r.Outcome == record.OutcomeSuccess
+	inWindow := success && r.Time >= a.earliest
+
+	// Project pair scope; system pairs are derived from it at build time.
+	k := a.key[:0]
+	k = appendField(k, ea.system)
+	k = appendField(k, ea.project)
+	k = appendField(k, eb.system)
+	k = appendField(k, eb.project)
+	a.key = k
+	a.touchScope(a.projectPairs, k, r, inWindow)
+
+	for _, e := range [2]*end{&ea, &eb} {
+		if e.entityType == "" {
+			continue
+		}
+		k = a.key[:0]
+		k = appendField(k, ea.system)
+		k = appendField(k, eb.system)
+		k = appendField(k, e.system)
+		k = appendField(k, e.entityType)
+		a.key = k
+		a.touchScope(a.entityTypes, k, r, inWindow)
+	}
+
+	if !inWindow {
+		return
+	}
+	switch {
+	case ea.entityID != "" && eb.entityID != "":
+		// The unordered pair of ends is the entity.
+		x, y := ea, eb
+		if x.system > y.system || (x.system == y.system && x.entityID > y.entityID) {
+			x, y = y, x
+		}
+		k = append(a.key[:0], '2')
+		k = appendField(k, x.system)
+		k = appendField(k, x.entityID)
+		k = appendField(k, y.system)
+		k = appendField(k, y.entityID)
+	case ea.entityID != "" || eb.entityID != "":
+		// One end carries an id: that end is the entity, counted in this pair.
+		e := ea
+		if e.entityID == "" {
+			e = eb
+		}
+		k = append(a.key[:0], '1')
+		k = appendField(k, ea.system)
+		k = appendField(k, eb.system)
+		k = appendField(k, e.system)
+		k = appendField(k, e.entityID)
+	default:
+		k = a.key[:0]
+		k = appendField(k, ea.system)
+		k = appendField(k, eb.system)
+		a.key = k
+		counts := a.noIDSyncs[string(k)]
+		if counts == nil {
+			counts = make([]int64, len(a.cfg.Starts))
+			a.noIDSyncs[string(k)] = counts
+		}
+		for i, start := range a.cfg.Starts {
+			if r.Time >= start {
+				counts[i]++
+			}
+		}
+		return
+	}
+	a.key = k
+	if last, ok := a.entities[string(k)]; !ok || r.Time > last {
+		a.entities[string(k)] = r.Time
+	}
+}
+
+func (a *Accumulator) touchScope(m map[string]*scopeStat, k []byte, r *record.Record, successInWindow bool) {
+	s := m[string(k)]
+	if s == nil {
+		s = newScope()
+		m[string(k)] = s
+	}
+	if successInWindow {
+		s.lastSynced = max(s.lastSynced, r.Time)
+	}
+	if r.IntegrationStatus != record.StatusUnknown {
+		if r.Time > s.statusAt || (r.Time == s.statusAt && r.IntegrationStatus > s.status) {
+			s.statusAt, s.status = r.Time, r.IntegrationStatus
+		}
+	}
+	if r.IntegrationUpdated != record.NoTime && r.IntegrationUpdated < a.cfg.AsOf {
+		s.updated = max(s.updated, r.IntegrationUpdated)
+	}
+}
+
+// Merge folds o into a. o must not be used afterwards. Merging is
+// associative and commutative, so any split of the input gives one result.
+func (a *Accumulator) Merge(o *Accumulator) {
+	remap := make([]uint32, len(o.interNames))
+	for i, name := range o.interNames {
+		remap[i] = a.internInteraction(name)
+	}
+	for k, os := range o.obs {
+		for i := range os.inter {
+			os.inter[i].id = remap[os.inter[i].id]
+		}
+		st := a.obs[k]
+		if st == nil {
+			a.obs[k] = os
+			continue
+		}
+		st.last = max(st.last, os.last)
+		for i := range st.wins {
+			w, ow := &st.wins[i], os.wins[i]
+			w.count += ow.count
+			if ow.first != record.NoTime && (w.first == record.NoTime || ow.first < w.first) {
+				w.first = ow.first
+			}
+		}
+	next:
+		for _, oi := range os.inter {
+			for j := range st.inter {
+				if st.inter[j].id == oi.id {
+					st.inter[j].last = max(st.inter[j].last, oi.last)
+					continue next
+				}
+			}
+			st.inter = append(st.inter, oi)
+		}
+	}
+	mergeScopes(a.entityTypes, o.entityTypes)
+	mergeScopes(a.projectPairs, o.projectPairs)
+	for k, t := range o.entities {
+		if last, ok := a.entities[k]; !ok || t > last {
+			a.entities[k] = t
+		}
+	}
+	for k, counts := range o.noIDSyncs {
+		dst := a.noIDSyncs[k]
+		if dst == nil {
+			a.noIDSyncs[k] = counts
+			continue
+		}
+		for i := range dst {
+			dst[i] += counts[i]
+		}
+	}
+	for k, q := range o.quality {
+		dst := a.quality[k]
+		if dst == nil {
+			a.quality[k] = q
+			continue
+		}
+		dst.invalidEmails += q.invalidEmails
+		dst.syncsWithoutPeer += q.syncsWithoutPeer
+	}
+	for i := range a.inWindow {
+		a.inWindow[i] += o.inWindow[i]
+	}
+	a.afterAsOf += o.afterAsOf
+}
+
+func mergeScopes(dst, src map[string]*scopeStat) {
+	for k, s := range src {
+		if d := dst[k]; d != nil {
+			d.merge(s)
+		} else {
+			dst[k] = s
+		}
+	}
+}
+
+// appendField appends s length-prefixed, so a key splits back into its
+// fields whatever bytes the values hold (NUL included).
+func appendField(k []byte, s string) []byte {
+	k = binary.AppendUvarint(k, uint64(len(s)))
+	return append(k, s...)
+}
+
+// splitKey undoes a run of appendField calls.
+func splitKey(k string) []string {
+	var out []string
+	for len(k) > 0 {
+		n, w := binary.Uvarint([]byte(k[:min(len(k), binary.MaxVarintLen64)]))
+		if w <= 0 || uint64(len(k)-w) < n {
+			break // cannot happen for keys built by appendField
+		}
+		out = append(out, k[w:w+int(n)])
+		k = k[w+int(n):]
+	}
+	return out
+}
+
+// pairKey is the key of an ordered system pair.
+func pairKey(s1, s2 string) string {
+	return string(appendField(appendField(nil, s1), s2))
+}
+
+// systemLess orders system names case-insensitively, then exactly, so a
+// pair's End System 1 is the name that sorts first.
+func systemLess(a, b string) bool {
+	if c := compareFold(a, b); c != 0 {
+		return c < 0
+	}
+	return a < b
+}
+
+func projectLess(a, b end) bool {
+	if c := compareFold(a.project, b.project); c != 0 {
+		return c < 0
+	}
+	return a.project < b.project
+}
+
+// compareFold compares case-insensitively (Unicode simple folding via lower).
+func compareFold(a, b string) int {
+	if isASCII(a) && isASCII(b) {
+		for i := 0; i < len(a) && i < len(b); i++ {
+			ca, cb := lowerASCII(a[i]), lowerASCII(b[i])
+			if ca != cb {
+				if ca < cb {
+					return -1
+				}
+				return 1
+			}
+		}
+		return len(a) - len(b)
+	}
+	return strings.Compare(strings.ToLower(a), strings.ToLower(b))
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}

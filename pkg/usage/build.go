@@ -1,0 +1,341 @@
+package usage
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/usagerep/usagerep/pkg/identity"
+	"github.com/usagerep/usagerep/pkg/record"
+)
+
+// TotalRowLabel labels the global row of Unique User Count.
+const TotalRowLabel = "Total (all systems)"
+
+// InputStats is what reading one input gave, for the data-quality section.
+type InputStats struct {
+	Name     string
+	Read     int64 // records: good + rejected
+	Rejected int64
+	Reasons  map[string]int64
+}
+
+// BuildOptions say how to turn accumulated state into workbooks.
+type BuildOptions struct {
+	AsOf     time.Time // in the report's location
+	Periods  []PeriodSpec
+	Location *time.Location
+	// ActiveWithin decides Status when the data has no integration_status.
+	ActiveWithin           time.Duration
+	ServiceAccountPatterns []string
+	Inputs                 []InputStats
+}
+
+// NewConfig gives the accumulator configuration for these periods.
+func NewConfig(asOf time.Time, periods []PeriodSpec) Config {
+	cfg := Config{AsOf: asOf.UnixNano()}
+	for _, p := range periods {
+		cfg.Starts = append(cfg.Starts, p.Start(asOf).UnixNano())
+	}
+	return cfg
+}
+
+// Build turns the merged state into one workbook model per period.
+func Build(acc *Accumulator, opts BuildOptions) *Report {
+	loc := opts.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	asOf := opts.AsOf.In(loc)
+	rep := &Report{AsOf: asOf, Location: loc}
+	pairs := systemPairScopes(acc.projectPairs)
+	for i, p := range opts.Periods {
+		from := p.Start(asOf)
+		wb := Workbook{Period: Period{Spec: p.Text, Label: p.Label(), From: from, To: asOf}}
+		b := windowBuilder{acc: acc, opts: &opts, win: i, start: from.UnixNano(), loc: loc, wb: &wb}
+		b.users()
+		b.syncSheets(pairs)
+		b.summary()
+		rep.Workbooks = append(rep.Workbooks, wb)
+	}
+	return rep
+}
+
+// windowBuilder builds one workbook from the shared state.
+type windowBuilder struct {
+	acc   *Accumulator
+	opts  *BuildOptions
+	win   int
+	start int64
+	loc   *time.Location
+	wb    *Workbook
+
+	anonymous, ambiguous int64
+}
+
+func (b *windowBuilder) time(ns int64) time.Time {
+	if ns == record.NoTime {
+		return time.Time{}
+	}
+	return time.Unix(0, ns).In(b.loc)
+}
+
+// observations lists the window's distinct observations.
+func (b *windowBuilder) observations() []identity.Observation {
+	obs := make([]identity.Observation, 0, len(b.acc.obs))
+	for k, st := range b.acc.obs {
+		w := st.wins[b.win]
+		if w.count == 0 {
+			continue
+		}
+		f := splitKey(k)
+		if len(f) != 9 {
+			continue // cannot happen: keys are built by observe
+		}
+		o := identity.Observation{
+			System: f[0], Email: f[1], Username: f[2], DisplayName: f[3],
+			FirstName: f[4], LastName: f[5], Company: f[6], UserID: f[7],
+			ServiceAccount: f[8] == "1",
+			Count:          w.count, First: w.first, Last: st.last,
+		}
+		for _, it := range st.inter {
+			if it.last >= b.start {
+				o.Interactions = append(o.Interactions, b.acc.interNames[it.id])
+			}
+		}
+		obs = append(obs, o)
+	}
+	return obs
+}
+
+func (b *windowBuilder) users() {
+	res := identity.Resolve(b.observations(), identity.Options{ServiceAccountPatterns: b.opts.ServiceAccountPatterns})
+	b.anonymous = res.Anonymous
+	perSystem := map[string]*SystemUserCount{}
+	total := &b.wb.UserTotal
+	total.System = TotalRowLabel
+	sum := &b.wb.Summary
+	b.wb.Users = make([]UserRow, 0, len(res.Identities))
+	for i := range res.Identities {
+		id := &res.Identities[i]
+		total.Count++
+		total.add(id.Class)
+		if id.ServiceAccount {
+			sum.ServiceAccounts++
+		}
+		if id.Ambiguous {
+			b.ambiguous++
+		}
+		row := UserRow{
+			Email: id.Email, Username: id.Username, DisplayName: id.DisplayName,
+			Interactions:   id.Interactions,
+			ServiceAccount: id.ServiceAccount,
+			LastSeen:       b.time(id.LastSeen),
+			Duplicates:     id.Duplicates,
+			IdentifiedBy:   id.Class,
+			Ambiguous:      id.Ambiguous,
+			ProfileID:      id.ProfileID,
+		}
+		row.Aliases = append(row.Aliases, id.EmailAliases...)
+		row.Aliases = append(row.Aliases, id.UsernameAliases...)
+		row.Aliases = append(row.Aliases, id.DisplayNameAliases...)
+		for _, s := range id.Systems {
+			row.ObservedIn = append(row.ObservedIn, SystemSeen{System: s.System, First: b.time(s.First), Last: b.time(s.Last)})
+			c := perSystem[s.System]
+			if c == nil {
+				c = &SystemUserCount{System: s.System}
+				perSystem[s.System] = c
+			}
+			c.Count++
+			c.add(id.Class)
+		}
+		b.wb.Users = append(b.wb.Users, row)
+	}
+	for _, c := range perSystem {
+		b.wb.UserCounts = append(b.wb.UserCounts, *c)
+	}
+	slices.SortFunc(b.wb.UserCounts, func(x, y SystemUserCount) int { return compareNames(x.System, y.System) })
+	sum.TotalUsers = total.Count
+	sum.ByClass = total.ClassCounts
+}
+
+func (c *ClassCounts) add(class identity.Class) {
+	switch class {
+	case identity.ClassUsernameOrEmail:
+		c.UsernamesOrEmails++
+	case identity.ClassEmail:
+		c.Emails++
+	case identity.ClassDisplayName:
+		c.DisplayNames++
+	case identity.ClassUsername:
+		c.Usernames++
+	}
+}
+
+// systemPairScopes folds project-pair scopes into system-pair scopes.
+func systemPairScopes(projectPairs map[string]*scopeStat) map[string]*scopeStat {
+	out := map[string]*scopeStat{}
+	for k, s := range projectPairs {
+		f := splitKey(k)
+		pk := pairKey(f[0], f[2])
+		d := out[pk]
+		if d == nil {
+			d = newScope()
+			out[pk] = d
+		}
+		d.merge(s)
+	}
+	return out
+}
+
+func (b *windowBuilder) status(s *scopeStat) string {
+	switch {
+	case s.status == record.StatusActive:
+		return "Active"
+	case s.status == record.StatusInactive:
+		return "Inactive"
+	case s.lastSynced != record.NoTime && b.acc.cfg.AsOf-s.lastSynced <= int64(b.opts.ActiveWithin):
+		return "Active"
+	}
+	return "Inactive"
+}
+
+func (b *windowBuilder) syncSheets(systemPairs map[string]*scopeStat) {
+	wb, sum := b.wb, &b.wb.Summary
+
+	entityTypes := map[[2]string]bool{}
+	for k, s := range b.acc.entityTypes {
+		if s.lastSynced < b.start {
+			continue
+		}
+		f := splitKey(k)
+		wb.EntityTypes = append(wb.EntityTypes, EntityTypeRow{
+			SystemPair: pairLabel(f[0], f[1]), EndSystem: f[2], EntityType: f[3],
+			Status: b.status(s), LastSynced: b.time(s.lastSynced),
+		})
+		entityTypes[[2]string{f[2], f[3]}] = true
+	}
+	sum.TotalEntityTypes = int64(len(entityTypes))
+	slices.SortFunc(wb.EntityTypes, func(x, y EntityTypeRow) int {
+		return cmp.Or(compareNames(x.SystemPair, y.SystemPair), compareNames(x.EndSystem, y.EndSystem), compareNames(x.EntityType, y.EntityType))
+	})
+
+	projects := map[[2]string]bool{}
+	for k, s := range b.acc.projectPairs {
+		if s.lastSynced < b.start {
+			continue
+		}
+		f := splitKey(k)
+		for _, e := range [][2]string{{f[0], f[1]}, {f[2], f[3]}} {
+			if e[1] != "" {
+				projects[e] = true
+			}
+		}
+		if f[1] == "" && f[3] == "" {
+			continue
+		}
+		wb.ProjectPairs = append(wb.ProjectPairs, ProjectPairRow{
+			System1: f[0], Project1: f[1], System2: f[2], Project2: f[3],
+			Status: b.status(s), LastUpdated: b.time(s.updated), LastSynced: b.time(s.lastSynced),
+		})
+	}
+	sum.TotalProjects = int64(len(projects))
+	slices.SortFunc(wb.ProjectPairs, func(x, y ProjectPairRow) int {
+		return cmp.Or(compareNames(x.System1, y.System1), compareNames(x.System2, y.System2),
+			compareNames(x.Project1, y.Project1), compareNames(x.Project2, y.Project2))
+	})
+
+	perPair, total := b.entityCounts()
+	sum.TotalEntitiesSynced = total
+	for k, s := range systemPairs {
+		if s.lastSynced < b.start {
+			continue
+		}
+		f := splitKey(k)
+		wb.SystemPairs = append(wb.SystemPairs, SystemPairRow{
+			System1: f[0], System2: f[1], Entities: perPair[k], LastSynced: b.time(s.lastSynced),
+		})
+	}
+	slices.SortFunc(wb.SystemPairs, func(x, y SystemPairRow) int {
+		return cmp.Or(compareNames(x.System1, y.System1), compareNames(x.System2, y.System2))
+	})
+}
+
+// entityCounts counts distinct entities synced in the window, per system
+// pair (keyed by pairKey) and in total.
+func (b *windowBuilder) entityCounts() (map[string]int64, int64) {
+	perPair := map[string]int64{}
+	var total int64
+	oneEnded := map[string]bool{} // (system, id) of one-ended entities, counted once in total
+	for k, last := range b.acc.entities {
+		if last < b.start {
+			continue
+		}
+		kind, f := k[0], splitKey(k[1:])
+		switch kind {
+		case '2': // sysX, idX, sysY, idY
+			s1, s2 := f[0], f[2]
+			if systemLess(s2, s1) {
+				s1, s2 = s2, s1
+			}
+			perPair[pairKey(s1, s2)]++
+			total++
+		case '1': // s1, s2, end system, id
+			perPair[pairKey(f[0], f[1])]++
+			end := pairKey(f[2], f[3])
+			if !oneEnded[end] {
+				oneEnded[end] = true
+				total++
+			}
+		}
+	}
+	for k, counts := range b.acc.noIDSyncs {
+		perPair[k] += counts[b.win]
+		total += counts[b.win]
+	}
+	return perPair, total
+}
+
+func (b *windowBuilder) summary() {
+	sum := &b.wb.Summary
+	q := &sum.Quality
+	q.RecordsInWindow = b.acc.inWindow[b.win]
+	q.Anonymous = b.anonymous
+	q.AmbiguousIdentities = b.ambiguous
+	seen := map[string]bool{}
+	for _, in := range b.opts.Inputs {
+		sum.Inputs = append(sum.Inputs, in.Name)
+		sq := SourceQuality{Source: in.Name, Read: in.Read, Rejected: in.Rejected}
+		for reason, n := range in.Reasons {
+			sq.RejectReasons = append(sq.RejectReasons, ReasonCount{Reason: reason, Count: n})
+		}
+		slices.SortFunc(sq.RejectReasons, func(x, y ReasonCount) int {
+			return cmp.Or(cmp.Compare(y.Count, x.Count), strings.Compare(x.Reason, y.Reason))
+		})
+		if aq := b.acc.quality[in.Name]; aq != nil {
+			sq.InvalidEmails, sq.SyncsWithoutPeer = aq.invalidEmails, aq.syncsWithoutPeer
+		}
+		seen[in.Name] = true
+		q.RecordsRead += in.Read
+		q.RecordsRejected += in.Rejected
+		q.Sources = append(q.Sources, sq)
+	}
+	// Problems of sources the caller did not list still show.
+	var extra []SourceQuality
+	for name, aq := range b.acc.quality {
+		if !seen[name] {
+			extra = append(extra, SourceQuality{Source: name, InvalidEmails: aq.invalidEmails, SyncsWithoutPeer: aq.syncsWithoutPeer})
+		}
+	}
+	slices.SortFunc(extra, func(x, y SourceQuality) int { return strings.Compare(x.Source, y.Source) })
+	q.Sources = append(q.Sources, extra...)
+}
+
+func pairLabel(s1, s2 string) string { return s1 + " <-> " + s2 }
+
+// compareNames orders names case-insensitively, then exactly, so sorting
+// is total and deterministic.
+func compareNames(a, b string) int {
+	return cmp.Or(compareFold(a, b), strings.Compare(a, b))
+}
