@@ -181,11 +181,11 @@ func (a *Accumulator) observe(r *record.Record, u *record.User, system, interact
 	k = appendField(k, u.LastName)
 	k = appendField(k, u.Company)
 	k = appendField(k, u.UserID)
+	svc := "0"
 	if u.ServiceAccount {
-		k = append(k, '1')
-	} else {
-		k = append(k, '0')
+		svc = "1"
 	}
+	k = appendField(k, svc)
 	a.key = k
 
 	st := a.obs[string(k)]
