@@ -168,7 +168,7 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 		fmt.Fprintf(opts.IO.ErrOut, "usagerep: %s records read (%s rejected) from %d inputs in %s (%s); %s users in the %s; wrote %s\n",
 			groupDigits(res.records), groupDigits(res.rejected), len(res.stats.Sources),
 			res.elapsed.Round(time.Millisecond), throughput(res.stats.Bytes, res.elapsed),
-			groupDigits(widest.Summary.TotalUsers), strings.ToLower(widest.Period.Label[:1])+widest.Period.Label[1:], dest)
+			groupDigits(widest.Summary.TotalUsers), strings.ToLower(widest.Period.Label), dest)
 	}
 	return nil
 }
