@@ -147,18 +147,6 @@ func scan[S source.Sink](ctx context.Context, io *IOStreams, c *commonFlags, s *
 		return nil, nil, usageErrorf("%v", err)
 	}
 
-	if c.CPUProfile != "" {
-		f, err := os.Create(c.CPUProfile)
-		if err != nil {
-			return nil, nil, outputError(fmt.Errorf("--cpuprofile: %w", err))
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return nil, nil, fmt.Errorf("--cpuprofile: %w", err)
-		}
-		defer pprof.StopCPUProfile()
-	}
-
 	var records atomic.Int64
 	prog := newProgress(io, c.Quiet, total, &records)
 	opts.Progress = prog.addBytes
@@ -327,6 +315,32 @@ func (w *rejectWriter) abort() {
 	if w.f != nil {
 		w.f.Abort()
 	}
+}
+
+// startProfiles starts the CPU profile asked for by --cpuprofile; the
+// returned function stops it and writes the --memprofile heap profile.
+func (c *commonFlags) startProfiles() (stop func() error, err error) {
+	stopCPU := func() {}
+	if c.CPUProfile != "" {
+		f, err := os.Create(c.CPUProfile)
+		if err != nil {
+			return nil, outputError(fmt.Errorf("--cpuprofile: %w", err))
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("--cpuprofile: %w", err)
+		}
+		stopCPU = func() { pprof.StopCPUProfile(); f.Close() }
+	}
+	var once sync.Once
+	var memErr error
+	return func() error {
+		once.Do(func() {
+			stopCPU()
+			memErr = writeMemProfile(c.MemProfile)
+		})
+		return memErr
+	}, nil
 }
 
 // writeMemProfile writes the heap profile asked for by --memprofile.

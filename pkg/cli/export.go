@@ -131,6 +131,12 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 		return usageErrorf("--format xlsx writes several files: -o must name a directory")
 	}
 
+	stopProfiles, err := c.startProfiles()
+	if err != nil {
+		return err
+	}
+	defer stopProfiles()
+
 	cfg := usage.NewConfig(set.asOf, periods)
 	accs, res, err := scan(ctx, opts.IO, c, set, opts.Inputs, func() *usage.Accumulator { return usage.NewAccumulator(cfg) }, false)
 	if err != nil {
@@ -155,7 +161,7 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := writeMemProfile(c.MemProfile); err != nil {
+	if err := stopProfiles(); err != nil {
 		return err
 	}
 	if !c.Quiet {

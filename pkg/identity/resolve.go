@@ -1,0 +1,372 @@
+package identity
+
+import (
+	"strings"
+	"sync"
+)
+
+// many marks a key claimed by more than one identity.
+const many int32 = -2
+
+// obsKeys are one observation's interned keys (none when absent) and class
+// (0 when it names nobody).
+type obsKeys struct {
+	email, lp, user, disp int32 // lp and user live in the shared names table
+	userID, system        int32
+	class                 Class
+}
+
+// attrKeys are the interned values of an observation that only describe an
+// identity. They are kept apart from obsKeys so that the two can be filled
+// by two goroutines without sharing cache lines.
+type attrKeys struct {
+	disp                 int32 // copied into obsKeys once both are done
+	first, last, company int32
+	inter0, inter1       int32 // range of resolver.inter
+}
+
+// identMeta is what resolution decides about an identity before its
+// attributes are gathered.
+type identMeta struct {
+	class     Class
+	ambiguous bool
+	// key is the smallest key of the class the identity was created in
+	// (normalised); it seeds the derived profile id and breaks sort ties.
+	key string
+}
+
+type resolver struct {
+	obs       []Observation
+	k         []obsKeys
+	a         []attrKeys
+	ident     []int32 // identity of each observation; none when anonymous
+	anonymous int64
+	ids       []identMeta
+
+	// names holds usernames and email local parts: one key space.
+	names, emails, displays        *table
+	firsts, lasts, companies       *table
+	userIDs, systems, interactions *table
+
+	// Service-account patterns, and whether each email and name (by id)
+	// matches one; nil without patterns.
+	match               matcher
+	svcEmails, svcNames []bool
+
+	// inter holds every observation's interned interaction types; an
+	// observation's are inter[a.inter0:a.inter1].
+	inter []int32
+
+	// Class 1 state, kept for the later classes.
+	uf1        *unionFind
+	isKey      []bool  // name id is a class-1 key
+	rootIdent1 []int32 // class-1 identity by union-find root
+
+	// Class 3 state, kept for class 4: display ids are nodes [0, nd) of
+	// uf3, name ids are nodes [nd, nd+len(names)).
+	uf3       *unionFind
+	nd        int32
+	compIdent []int32 // identity of each class-3 component by root
+}
+
+// Resolve groups observations into identities by the priority-ordered rules
+// of spec 02-identity.md. The result does not depend on the order of obs.
+func Resolve(obs []Observation, opts Options) Result {
+	r := &resolver{obs: obs, match: newMatcher(opts.ServiceAccountPatterns)}
+	r.intern()
+	r.class1()
+	r.class2()
+	r.class3()
+	r.class4()
+	return Result{Identities: r.build(), Anonymous: r.anonymous}
+}
+
+// intern computes every observation's keys and class. Identifiers and
+// attributes live in different tables, so two goroutines share the work.
+func (r *resolver) intern() {
+	n := len(r.obs)
+	r.k = make([]obsKeys, n)
+	r.a = make([]attrKeys, n)
+	var wg sync.WaitGroup
+	wg.Go(r.internIdentifiers)
+	r.internAttributes()
+	wg.Wait()
+
+	r.ident = make([]int32, n)
+	for i := range r.k {
+		k := &r.k[i]
+		k.disp = r.a[i].disp
+		switch {
+		case k.email >= 0 && k.user >= 0:
+			k.class = ClassUsernameOrEmail
+		case k.email >= 0:
+			k.class = ClassEmail
+		case k.disp >= 0:
+			k.class = ClassDisplayName
+		case k.user >= 0:
+			k.class = ClassUsername
+		default:
+			r.anonymous += r.obs[i].Count
+		}
+		r.ident[i] = none
+	}
+}
+
+func (r *resolver) internIdentifiers() {
+	n := len(r.obs)
+	r.names = newTable(n)
+	r.emails = newTable(n / 2)
+	r.userIDs = newTable(16)
+	r.systems = newTable(16)
+	var buf []byte
+	for i := range r.obs {
+		o := &r.obs[i]
+		k := &r.k[i]
+		k.email = r.emails.internLower(o.Email, &buf)
+		k.lp = none
+		if k.email >= 0 {
+			k.lp = r.names.internNonEmpty(localPart(r.emails.vals[k.email]))
+		}
+		k.user = r.names.internLower(o.Username, &buf)
+		k.userID = r.userIDs.internExact(o.UserID)
+		// An observation without a system is still observed "somewhere";
+		// the empty name is kept as a system so no observation is lost.
+		k.system = r.systems.intern(strings.TrimSpace(o.System))
+	}
+	r.svcEmails = r.match.matchAll(r.emails.vals)
+	r.svcNames = r.match.matchAll(r.names.vals)
+}
+
+func (r *resolver) serviceEmail(id int32) bool {
+	return id >= 0 && r.svcEmails != nil && r.svcEmails[id]
+}
+func (r *resolver) serviceUser(id int32) bool { return id >= 0 && r.svcNames != nil && r.svcNames[id] }
+
+func (r *resolver) internAttributes() {
+	n := len(r.obs)
+	r.displays = newTable(n / 4)
+	r.firsts = newTable(64)
+	r.lasts = newTable(64)
+	r.companies = newTable(16)
+	r.interactions = newTable(16)
+	var buf []byte
+	for i := range r.obs {
+		o := &r.obs[i]
+		a := &r.a[i]
+		a.disp = r.displays.internFolded(o.DisplayName, &buf)
+		a.first = r.firsts.internFolded(o.FirstName, &buf)
+		a.last = r.lasts.internFolded(o.LastName, &buf)
+		a.company = r.companies.internFolded(o.Company, &buf)
+		a.inter0 = int32(len(r.inter))
+		for _, it := range o.Interactions {
+			if id := r.interactions.internExact(it); id >= 0 {
+				r.inter = append(r.inter, id)
+			}
+		}
+		a.inter1 = int32(len(r.inter))
+	}
+}
+
+func (r *resolver) newIdentity(c Class, ambiguous bool, key string) int32 {
+	r.ids = append(r.ids, identMeta{class: c, ambiguous: ambiguous, key: key})
+	return int32(len(r.ids) - 1)
+}
+
+// class1 joins every observation with email and username over {u, lp}.
+func (r *resolver) class1() {
+	n := len(r.names.vals)
+	r.uf1 = newUnionFind(n)
+	r.isKey = make([]bool, n)
+	for i := range r.k {
+		k := &r.k[i]
+		if k.class != ClassUsernameOrEmail {
+			continue
+		}
+		r.isKey[k.user] = true
+		if k.lp >= 0 {
+			r.isKey[k.lp] = true
+			r.uf1.union(k.user, k.lp)
+		}
+	}
+	r.rootIdent1 = make([]int32, n)
+	for i := range r.rootIdent1 {
+		r.rootIdent1[i] = none
+	}
+	for i := range r.k {
+		k := &r.k[i]
+		if k.class != ClassUsernameOrEmail {
+			continue
+		}
+		root := r.uf1.find(k.user)
+		if r.rootIdent1[root] == none {
+			r.rootIdent1[root] = r.newIdentity(ClassUsernameOrEmail, false, "")
+		}
+		r.ident[i] = r.rootIdent1[root]
+	}
+	// The smallest key of each component, over keys rather than
+	// observations so it is independent of their order.
+	for id, key := range r.isKey {
+		if !key {
+			continue
+		}
+		m := &r.ids[r.rootIdent1[r.uf1.find(int32(id))]]
+		if v := r.names.vals[id]; m.key == "" || v < m.key {
+			m.key = v
+		}
+	}
+}
+
+// owner1 is the class-1 identity owning name id as a key, or none.
+func (r *resolver) owner1(id int32) int32 {
+	if id < 0 || !r.isKey[id] {
+		return none
+	}
+	return r.rootIdent1[r.uf1.find(id)]
+}
+
+// class2 places email-only observations: into the class-1 identity owning
+// lp(email), else one identity per full email.
+func (r *resolver) class2() {
+	byEmail := make([]int32, len(r.emails.vals))
+	for i := range byEmail {
+		byEmail[i] = none
+	}
+	for i := range r.k {
+		k := &r.k[i]
+		if k.class != ClassEmail {
+			continue
+		}
+		if id := r.owner1(k.lp); id != none {
+			r.ident[i] = id
+			continue
+		}
+		if byEmail[k.email] == none {
+			byEmail[k.email] = r.newIdentity(ClassEmail, false, r.emails.vals[k.email])
+		}
+		r.ident[i] = byEmail[k.email]
+	}
+}
+
+// class3 joins display-name observations over {d, u} (separate key spaces),
+// then attaches each component to its one higher identity, if any.
+func (r *resolver) class3() {
+	// Which class-1/2 identities carry each display name.
+	dispOwner := make([]int32, len(r.displays.vals))
+	for i := range dispOwner {
+		dispOwner[i] = none
+	}
+	for i := range r.k {
+		k := &r.k[i]
+		if k.disp < 0 || (k.class != ClassUsernameOrEmail && k.class != ClassEmail) {
+			continue
+		}
+		switch cur := dispOwner[k.disp]; {
+		case cur == none:
+			dispOwner[k.disp] = r.ident[i]
+		case cur != r.ident[i]:
+			dispOwner[k.disp] = many
+		}
+	}
+
+	// Nodes: display ids first, then name ids offset by nd.
+	nd := int32(len(r.displays.vals))
+	uf := newUnionFind(len(r.displays.vals) + len(r.names.vals))
+	for i := range r.k {
+		k := &r.k[i]
+		if k.class == ClassDisplayName && k.user >= 0 {
+			uf.union(k.disp, nd+k.user)
+		}
+	}
+
+	// Candidates per component root: none, one identity, or many.
+	cand := make([]int32, len(uf.parent))
+	for i := range cand {
+		cand[i] = none
+	}
+	add := func(root, id int32) {
+		switch cur := cand[root]; {
+		case id == none || cur == many:
+		case cur == none:
+			cand[root] = id
+		case cur != id:
+			cand[root] = many
+		}
+	}
+	for i := range r.k {
+		k := &r.k[i]
+		if k.class != ClassDisplayName {
+			continue
+		}
+		root := uf.find(k.disp)
+		add(root, r.owner1(k.user))
+		add(root, dispOwner[k.disp])
+	}
+
+	compIdent := make([]int32, len(uf.parent))
+	for i := range compIdent {
+		compIdent[i] = none
+	}
+	for i := range r.k {
+		k := &r.k[i]
+		if k.class != ClassDisplayName {
+			continue
+		}
+		root := uf.find(k.disp)
+		if compIdent[root] == none {
+			if c := cand[root]; c >= 0 {
+				compIdent[root] = c
+			} else {
+				compIdent[root] = r.newIdentity(ClassDisplayName, c == many, "")
+			}
+		}
+		r.ident[i] = compIdent[root]
+	}
+	// Class key of a new class-3 identity: its smallest display name.
+	for i := range r.k {
+		k := &r.k[i]
+		if k.class != ClassDisplayName {
+			continue
+		}
+		m := &r.ids[r.ident[i]]
+		if m.class != ClassDisplayName {
+			continue // joined a higher identity
+		}
+		if v := r.displays.vals[k.disp]; m.key == "" || v < m.key {
+			m.key = v
+		}
+	}
+	r.uf3, r.nd, r.compIdent = uf, nd, compIdent
+}
+
+// class3Owner is the identity the class-3 observations carrying name id
+// ended up in, or none.
+func (r *resolver) class3Owner(id int32) int32 {
+	return r.compIdent[r.uf3.find(r.nd+id)]
+}
+
+// class4 places username-only observations: into the class-1 identity
+// owning the username, else where class-3 observations with that username
+// went, else one identity per username.
+func (r *resolver) class4() {
+	byUser := make([]int32, len(r.names.vals))
+	for i := range byUser {
+		byUser[i] = none
+	}
+	for i := range r.k {
+		k := &r.k[i]
+		if k.class != ClassUsername {
+			continue
+		}
+		if byUser[k.user] == none {
+			id := r.owner1(k.user)
+			if id == none {
+				id = r.class3Owner(k.user)
+			}
+			if id == none {
+				id = r.newIdentity(ClassUsername, false, r.names.vals[k.user])
+			}
+			byUser[k.user] = id
+		}
+		r.ident[i] = byUser[k.user]
+	}
+}

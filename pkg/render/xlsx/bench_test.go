@@ -1,0 +1,84 @@
+//go:build linux
+
+package xlsx
+
+import (
+	"runtime"
+	"runtime/metrics"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+type countingWriter struct{ n int64 }
+
+func (c *countingWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
+
+// liveHeap samples the live heap (as of the last GC) until stopped and
+// returns the largest value seen.
+func liveHeap() (stop func() uint64) {
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	done := make(chan struct{})
+	var peak uint64
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			metrics.Read(sample)
+			peak = max(peak, sample[0].Value.Uint64())
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	})
+	return func() uint64 { close(done); wg.Wait(); return peak }
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkWriteDetailed1M writes a workbook whose Detailed User Report has
+// a million rows. Besides time it reports the process's CPU time (the
+// machine may be shared), its peak RSS (which includes the model and the
+// garbage the GC lets accumulate) and the writer's own peak live heap above
+// the model.
+func BenchmarkWriteDetailed1M(b *testing.B) {
+	const rows = 1_000_000
+	rep, wb := bigReport(rows)
+	runtime.GC()
+	modelLive := func() uint64 {
+		s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		metrics.Read(s)
+		return s[0].Value.Uint64()
+	}()
+	var out countingWriter
+	stop := liveHeap()
+	cpu0 := cpuTime()
+	for b.Loop() {
+		out.n = 0
+		if err := WriteUsageWorkbook(&out, rep, wb); err != nil {
+			b.Fatal(err)
+		}
+	}
+	cpu := cpuTime() - cpu0
+	peakLive := stop()
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric(float64(out.n)/(1<<20), "MiB-xlsx")
+	b.ReportMetric(float64(modelLive)/(1<<20), "model-MiB")
+	b.ReportMetric(float64(peakLive-min(peakLive, modelLive))/(1<<20), "writer-live-MiB")
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
+		b.ReportMetric(float64(ru.Maxrss)/1024, "peak-RSS-MiB") // Maxrss is in KiB on Linux
+	}
+	runtime.KeepAlive(wb)
+}
