@@ -72,10 +72,9 @@ type systemKind struct {
 	slug  string
 	style style
 	// idStyle decides how entity ids look (see appendEntityID).
-	idStyle  idStyle
-	projects []string // project name patterns (see projectName)
-	types    []string
-	actions  []action // most frequent first
+	idStyle idStyle
+	types   []string
+	actions []action // most frequent first
 }
 
 type idStyle uint8

@@ -229,7 +229,7 @@ func (z *sortedZip) Close() error {
 			ReaderVersion:      20,
 			// CreateRaw ignores Modified; stamp 1980-01-01 00:00 as Excel
 			// does, a fixed time that keeps the bytes reproducible.
-			ModifiedDate: 1<<5 | 1,
+			ModifiedDate: 1<<5 | 1, //lint:ignore SA1019 CreateRaw writes only the MS-DOS fields
 		}
 		if fh.CompressedSize64 >= math.MaxUint32 || fh.UncompressedSize64 >= math.MaxUint32 {
 			// Only a data descriptor carries ZIP64 sizes for a raw entry.
