@@ -171,8 +171,8 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 				widest = wb
 			}
 		}
-		fmt.Fprintf(opts.IO.ErrOut, "usagerep: %s records read (%s rejected) from %d inputs in %s (%s); %s users in the %s; wrote %s\n",
-			groupDigits(res.records), groupDigits(res.rejected), len(res.stats.Sources),
+		fmt.Fprintf(opts.IO.ErrOut, "usagerep: %s records read (%s rejected) from %s in %s (%s); %s users in the %s; wrote %s\n",
+			groupDigits(res.records), groupDigits(res.rejected), plural(len(res.stats.Sources), "input"),
 			res.elapsed.Round(time.Millisecond), throughput(res.stats.Bytes, res.elapsed),
 			groupDigits(widest.Summary.TotalUsers), strings.ToLower(widest.Period.Label), dest)
 	}
@@ -237,7 +237,7 @@ func writeWorkbooks(rep *usage.Report, dir string) (string, error) {
 			return "", outputError(err)
 		}
 	}
-	return fmt.Sprintf("%d workbooks to %s", len(rep.Workbooks), dir), nil
+	return fmt.Sprintf("%s to %s", plural(len(rep.Workbooks), "workbook"), dir), nil
 }
 
 // groupDigits writes 1234567 as 1,234,567.
@@ -257,4 +257,12 @@ func throughput(bytes int64, d time.Duration) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.1f MB/s", float64(bytes)/1e6/d.Seconds())
+}
+
+// plural writes "1 input", "2 inputs".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }

@@ -155,7 +155,7 @@ func makePlan(paths []string, forced Format) (*plan, error) {
 	for _, name := range paths {
 		if name == StdinName {
 			if forced == FormatAuto {
-				return nil, errors.New("reading standard input needs an input format (--format jsonl or csv)")
+				return nil, errors.New("reading standard input needs an input format (--input-format jsonl or csv)")
 			}
 			add(plannedFile{path: StdinName, size: -1, kind: kind{format: forced}, stdin: true})
 			continue
@@ -178,7 +178,7 @@ func makePlan(paths []string, forced Format) (*plan, error) {
 			k := classify(name, forced)
 			if !k.known() {
 				return nil, fmt.Errorf("input %s: unrecognised file type (want .jsonl, .ndjson, .json or .csv, "+
-					"optionally .gz or .zst, or a .zip, .tar, .tar.gz or .tgz bundle; or give --format)", name)
+					"optionally .gz or .zst, or a .zip, .tar, .tar.gz or .tgz bundle; or give --input-format)", name)
 			}
 			pf := plannedFile{path: name, size: -1, kind: k}
 			if info.Mode().IsRegular() {

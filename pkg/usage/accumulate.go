@@ -432,17 +432,34 @@ func appendField(k []byte, s string) []byte {
 }
 
 // splitKey undoes a run of appendField calls.
-func splitKey(k string) []string {
-	var out []string
+func splitKey(k string) []string { return splitKeyInto(nil, k) }
+
+// splitKeyInto appends k's fields to dst; the fields share k's memory.
+func splitKeyInto(dst []string, k string) []string {
 	for len(k) > 0 {
-		n, w := binary.Uvarint([]byte(k[:min(len(k), binary.MaxVarintLen64)]))
+		n, w := uvarint(k)
 		if w <= 0 || uint64(len(k)-w) < n {
 			break // cannot happen for keys built by appendField
 		}
-		out = append(out, k[w:w+int(n)])
+		dst = append(dst, k[w:w+int(n)])
 		k = k[w+int(n):]
 	}
-	return out
+	return dst
+}
+
+// uvarint is binary.Uvarint over a string, without copying it to bytes.
+func uvarint(s string) (uint64, int) {
+	var x uint64
+	var shift uint
+	for i := 0; i < len(s) && i < binary.MaxVarintLen64; i++ {
+		b := s[i]
+		if b < 0x80 {
+			return x | uint64(b)<<shift, i + 1
+		}
+		x |= uint64(b&0x7f) << shift
+		shift += 7
+	}
+	return 0, 0
 }
 
 // pairKey is the key of an ordered system pair.

@@ -84,12 +84,13 @@ func (b *windowBuilder) time(ns int64) time.Time {
 // observations lists the window's distinct observations.
 func (b *windowBuilder) observations() []identity.Observation {
 	obs := make([]identity.Observation, 0, len(b.acc.obs))
+	f := make([]string, 0, 9)
 	for k, st := range b.acc.obs {
 		w := st.wins[b.win]
 		if w.count == 0 {
 			continue
 		}
-		f := splitKey(k)
+		f = splitKeyInto(f[:0], k)
 		if len(f) != 9 {
 			continue // cannot happen: keys are built by observe
 		}
