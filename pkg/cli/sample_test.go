@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -99,4 +101,32 @@ func summaryValues(rows [][]string) map[string]string {
 		}
 	}
 	return out
+}
+
+// The zip must not depend on how many workers decoded the input, nor on
+// the run: same input and --as-of, same bytes.
+func TestExportBytesIndependentOfWorkers(t *testing.T) {
+	sample, err := filepath.Abs("../../testdata/sample")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	t.Chdir(dir)
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	var first []byte
+	for _, workers := range []string{"1", "2", "16", "1"} {
+		code, _, stderr := run(t, "", "export", "-q", "--workers", workers, "--as-of", "2026-11-22", "-o", "out.zip", sample)
+		if code != 0 {
+			t.Fatalf("workers %s: exit %d: %s", workers, code, stderr)
+		}
+		got, err := os.ReadFile(filepath.Join(dir, "out.zip"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first == nil {
+			first = got
+		} else if !bytes.Equal(got, first) {
+			t.Fatalf("workers %s: zip differs from the first run", workers)
+		}
+	}
 }
