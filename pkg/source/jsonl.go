@@ -127,6 +127,32 @@ func (d *jsonlDecoder) syntax(i int) (int, bool) {
 	return i, false
 }
 
+// memberKey reads `"key":` at b[i] and returns the (unescaped) key and
+// the index of the member's value.
+func (d *jsonlDecoder) memberKey(b []byte, i int) ([]byte, int, bool) {
+	if i >= len(b) || b[i] != '"' {
+		i, _ = d.syntax(i)
+		return nil, i, false
+	}
+	ke, esc, ok := scanString(b, i+1)
+	if !ok {
+		ke, _ = d.syntax(ke)
+		return nil, ke, false
+	}
+	key := b[i+1 : ke]
+	if esc {
+		start := len(d.scratch)
+		d.scratch = appendUnescaped(d.scratch, key)
+		key = d.scratch[start:]
+	}
+	i = skipWS(b, ke+1)
+	if i >= len(b) || b[i] != ':' {
+		i, _ = d.syntax(i)
+		return nil, i, false
+	}
+	return key, skipWS(b, i+1), true
+}
+
 // object reads the object at b[i] ('{') into sl through the key table tab.
 // prefix is the dotted name of the object for unknown members kept as
 // properties; keep says whether they are kept at all (not in users[]).
@@ -136,24 +162,11 @@ func (d *jsonlDecoder) object(b []byte, i int, tab *keyTable, sl *slots, prefix 
 		return i + 1, true
 	}
 	for {
-		if i >= len(b) || b[i] != '"' {
-			return d.syntax(i)
-		}
-		ke, esc, ok := scanString(b, i+1)
+		key, next, ok := d.memberKey(b, i)
 		if !ok {
-			return d.syntax(ke)
+			return next, false
 		}
-		key := b[i+1 : ke]
-		if esc {
-			start := len(d.scratch)
-			d.scratch = appendUnescaped(d.scratch, key)
-			key = d.scratch[start:]
-		}
-		i = skipWS(b, ke+1)
-		if i >= len(b) || b[i] != ':' {
-			return d.syntax(i)
-		}
-		i = skipWS(b, i+1)
+		i = next
 		if i, ok = d.value(b, i, tab.get(key), sl, prefix, key, keep); !ok {
 			return i, false
 		}
@@ -290,24 +303,11 @@ func (d *jsonlDecoder) props(b []byte, i int) (int, bool) {
 		return i + 1, true
 	}
 	for {
-		if i >= len(b) || b[i] != '"' {
-			return d.syntax(i)
-		}
-		ke, esc, ok := scanString(b, i+1)
+		key, next, ok := d.memberKey(b, i)
 		if !ok {
-			return d.syntax(ke)
+			return next, false
 		}
-		key := b[i+1 : ke]
-		if esc {
-			start := len(d.scratch)
-			d.scratch = appendUnescaped(d.scratch, key)
-			key = d.scratch[start:]
-		}
-		i = skipWS(b, ke+1)
-		if i >= len(b) || b[i] != ':' {
-			return d.syntax(i)
-		}
-		i = skipWS(b, i+1)
+		i = next
 		// An unknown member at top level is exactly a kept property.
 		if i, ok = d.value(b, i, nil, nil, nil, key, true); !ok {
 			return i, false
