@@ -170,17 +170,9 @@ func (d *jsonlDecoder) object(b []byte, i int, tab *keyTable, sl *slots, prefix 
 		if i, ok = d.value(b, i, tab.get(key), sl, prefix, key, keep); !ok {
 			return i, false
 		}
-		i = skipWS(b, i)
-		if i >= len(b) {
-			return d.syntax(i)
-		}
-		switch b[i] {
-		case ',':
-			i = skipWS(b, i+1)
-		case '}':
-			return i + 1, true
-		default:
-			return d.syntax(i)
+		var more bool
+		if i, more, ok = d.separator(b, i, '}'); !ok || !more {
+			return i, ok
 		}
 	}
 }
@@ -312,19 +304,26 @@ func (d *jsonlDecoder) props(b []byte, i int) (int, bool) {
 		if i, ok = d.value(b, i, nil, nil, nil, key, true); !ok {
 			return i, false
 		}
-		i = skipWS(b, i)
-		if i >= len(b) {
-			return d.syntax(i)
-		}
-		switch b[i] {
-		case ',':
-			i = skipWS(b, i+1)
-		case '}':
-			return i + 1, true
-		default:
-			return d.syntax(i)
+		var more bool
+		if i, more, ok = d.separator(b, i, '}'); !ok || !more {
+			return i, ok
 		}
 	}
+}
+
+// separator reads what follows a member or element at b[i]: a comma
+// (more follows, i is at the next one) or the closing byte (more is false,
+// i is past it).
+func (d *jsonlDecoder) separator(b []byte, i int, closing byte) (next int, more, ok bool) {
+	i = skipWS(b, i)
+	switch {
+	case i < len(b) && b[i] == ',':
+		return skipWS(b, i+1), true, true
+	case i < len(b) && b[i] == closing:
+		return i + 1, false, true
+	}
+	i, _ = d.syntax(i)
+	return i, false, false
 }
 
 // users reads the users array at b[i] into d.rec.Users.
@@ -350,17 +349,9 @@ func (d *jsonlDecoder) users(b []byte, i int) (int, bool) {
 			}
 			d.fail(reasonInvalidUsers, fmt.Sprintf("users[%d]: not an object", index))
 		}
-		i = skipWS(b, i)
-		if i >= len(b) {
-			return d.syntax(i)
-		}
-		switch b[i] {
-		case ',':
-			i = skipWS(b, i+1)
-		case ']':
-			return i + 1, true
-		default:
-			return d.syntax(i)
+		var more bool
+		if i, more, ok = d.separator(b, i, ']'); !ok || !more {
+			return i, ok
 		}
 	}
 }
