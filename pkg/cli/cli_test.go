@@ -24,8 +24,7 @@ func run(t *testing.T, stdin string, args ...string) (int, string, string) {
 
 func TestExitStatuses(t *testing.T) {
 	mini := fixturePath(t, "mini.jsonl")
-	t.Chdir(t.TempDir()) // no stray config file, outputs land here
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	isolate(t)
 	tests := []struct {
 		name      string
 		args      []string
@@ -68,6 +67,16 @@ func TestExitStatuses(t *testing.T) {
 	}
 }
 
+// isolate runs the test in a fresh directory with no config file in reach,
+// and returns that directory (where outputs land).
+func isolate(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	t.Chdir(dir)
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	return dir
+}
+
 func fixturePath(t *testing.T, name string) string {
 	t.Helper()
 	p, err := filepath.Abs(filepath.Join("testdata", name))
@@ -81,9 +90,7 @@ func fixturePath(t *testing.T, name string) string {
 // sheet names, header rows and hand-checked figures.
 func TestExportReadBack(t *testing.T) {
 	jsonl, csv := fixturePath(t, "mini.jsonl"), fixturePath(t, "mini.csv")
-	dir := t.TempDir()
-	t.Chdir(dir)
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	dir := isolate(t)
 	rejects := filepath.Join(dir, "rejects.jsonl")
 	code, _, stderr := run(t, "", "export", "--as-of", "2026-11-22", "--rejects", rejects, jsonl, csv)
 	if code != 0 {

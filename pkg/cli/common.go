@@ -131,7 +131,7 @@ var errTooManyRejects = errors.New("too many rejected records")
 
 // scan reads every input once on c.Workers workers, each feeding its own
 // sink, with progress, rejects and the error policy of the common flags.
-func scan[S source.Sink](ctx context.Context, io *IOStreams, c *commonFlags, s *settings, paths []string, newSink func() S, keepProps bool) ([]S, *scanResult, error) {
+func scan[S source.Sink](ctx context.Context, ios *IOStreams, c *commonFlags, s *settings, paths []string, newSink func() S, keepProps bool) ([]S, *scanResult, error) {
 	start := time.Now()
 	if len(paths) == 0 {
 		return nil, nil, usageErrorf("no input given (name files, directories or bundles, or - for standard input)")
@@ -140,7 +140,7 @@ func scan[S source.Sink](ctx context.Context, io *IOStreams, c *commonFlags, s *
 		Workers: c.Workers,
 		Format:  s.inFormat,
 		Decode:  source.DecodeOptions{Mapping: s.mapping, KeepProps: keepProps},
-		Stdin:   io.In,
+		Stdin:   ios.In,
 	}
 	_, total, err := source.Plan(paths, opts)
 	if err != nil {
@@ -148,7 +148,7 @@ func scan[S source.Sink](ctx context.Context, io *IOStreams, c *commonFlags, s *
 	}
 
 	var records atomic.Int64
-	prog := newProgress(io, c.Quiet, total, &records)
+	prog := newProgress(ios, c.Quiet, total, &records)
 	opts.Progress = prog.addBytes
 
 	rej, err := newRejectWriter(c.Rejects)
@@ -203,6 +203,12 @@ func scan[S source.Sink](ctx context.Context, io *IOStreams, c *commonFlags, s *
 			return nil, nil, fmt.Errorf("interrupted")
 		}
 		return nil, nil, err
+	}
+	// A file or member that is not data is skipped, never silently.
+	if !c.Quiet {
+		for _, sk := range stats.Skipped {
+			fmt.Fprintf(ios.ErrOut, "usagerep: skipped %s: %s\n", sk.Name, sk.Reason)
+		}
 	}
 	res := &scanResult{stats: stats, elapsed: time.Since(start)}
 	for _, src := range stats.Sources {

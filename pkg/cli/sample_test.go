@@ -11,19 +11,17 @@ import (
 // TestSampleExport runs the README's command on the bundled sample and
 // checks the figures worked out by hand in testdata/sample/README.md.
 func TestSampleExport(t *testing.T) {
-	sample, err := filepath.Abs("../../testdata/sample")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	t.Chdir(dir)
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	sample := samplePath(t)
+	dir := isolate(t)
 	code, _, stderr := run(t, "", "export", "--as-of", "2026-11-22", "--service-account", "svc-*", sample)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	if !strings.Contains(stderr, "291 records read (3 rejected) from 5 inputs") {
 		t.Errorf("summary line = %q", stderr)
+	}
+	if !strings.Contains(stderr, "skipped "+filepath.Join(sample, "README.md")+": ") {
+		t.Errorf("stderr does not say the sample's README.md was skipped: %q", stderr)
 	}
 	books := readZip(t, filepath.Join(dir, "Usage Reports.zip"))
 
@@ -106,13 +104,8 @@ func summaryValues(rows [][]string) map[string]string {
 // The zip must not depend on how many workers decoded the input, nor on
 // the run: same input and --as-of, same bytes.
 func TestExportBytesIndependentOfWorkers(t *testing.T) {
-	sample, err := filepath.Abs("../../testdata/sample")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	t.Chdir(dir)
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	sample := samplePath(t)
+	dir := isolate(t)
 	var first []byte
 	for _, workers := range []string{"1", "2", "16", "1"} {
 		code, _, stderr := run(t, "", "export", "-q", "--workers", workers, "--as-of", "2026-11-22", "-o", "out.zip", sample)
@@ -129,4 +122,14 @@ func TestExportBytesIndependentOfWorkers(t *testing.T) {
 			t.Fatalf("workers %s: zip differs from the first run", workers)
 		}
 	}
+}
+
+// samplePath is the bundled sample the README's command reads.
+func samplePath(t *testing.T) string {
+	t.Helper()
+	p, err := filepath.Abs("../../testdata/sample")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
