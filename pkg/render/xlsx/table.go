@@ -1,6 +1,8 @@
 package xlsx
 
 import (
+	"fmt"
+	"io"
 	"runtime"
 	"strconv"
 	"strings"
@@ -227,11 +229,11 @@ func (b *book) writeTableSheet(t *table, n, lo, hi int) error {
 	if err := sw.SetRow("A1", header); err != nil {
 		return err
 	}
-	if err := b.streamRows(t, lo, hi, func(i int, values []any) error {
-		return sw.SetRow("A"+strconv.Itoa(i-lo+2), values)
-	}); err != nil {
+	part, err := b.sheetPart(name)
+	if err != nil {
 		return err
 	}
+	b.splices[part] = func(w io.Writer) error { return b.writeRows(w, t, lo, hi) }
 
 	// A table gives the sheet its autofilter; excelize's AutoFilter writes
 	// nothing on a streamed sheet. A table needs a data row, so an empty
@@ -288,90 +290,13 @@ func (b *book) measure(t *table, lo, hi int) []int {
 	return widths
 }
 
-// rowBatch is a run of formatted rows on their way to the stream writer.
-type rowBatch struct {
-	start int
-	rows  [][]any
-}
-
-// streamRows formats rows [lo, hi) on one goroutine while write takes them
-// in order on the calling one: formatting and excelize's encoding overlap.
-func (b *book) streamRows(t *table, lo, hi int, write func(i int, values []any) error) error {
-	const batchRows, batches = 512, 4
-	free := make(chan *rowBatch, batches)
-	full := make(chan *rowBatch, batches) // never blocks: there are only `batches`
-	for range batches {
-		bt := &rowBatch{rows: make([][]any, batchRows)}
-		for k := range bt.rows {
-			bt.rows[k] = make([]any, len(t.headers))
+// sheetPart is the zip part of sheet name: excelize names a new sheet's
+// part after its sheet id.
+func (b *book) sheetPart(name string) (string, error) {
+	for id, n := range b.f.GetSheetMap() {
+		if n == name {
+			return "xl/worksheets/sheet" + strconv.Itoa(id) + ".xml", nil
 		}
-		free <- bt
 	}
-	stop := make(chan struct{})
-	go func() {
-		defer close(full)
-		f := &formatter{loc: b.loc}
-		row := make([]cell, len(t.headers))
-		for start := lo; start < hi; start += batchRows {
-			var bt *rowBatch
-			select {
-			case bt = <-free:
-			case <-stop:
-				return
-			}
-			bt.start = start
-			bt.rows = bt.rows[:min(batchRows, hi-start)]
-			for k, values := range bt.rows {
-				i := start + k
-				clear(row)
-				t.fill(f, i, row)
-				bold := t.bold != nil && t.bold(i)
-				for c := range row {
-					values[c] = b.cellValue(row[c], bold)
-				}
-			}
-			full <- bt
-		}
-	}()
-	var err error
-	for bt := range full {
-		for k := 0; k < len(bt.rows) && err == nil; k++ {
-			err = write(bt.start+k, bt.rows[k])
-		}
-		if err != nil {
-			select {
-			case <-stop:
-			default:
-				close(stop)
-			}
-		}
-		bt.rows = bt.rows[:cap(bt.rows)]
-		free <- bt
-	}
-	return err
-}
-
-// cellValue is c as excelize's stream writer takes it. Text is a plain
-// string, which excelize writes as an inline string, never a formula.
-func (b *book) cellValue(c cell, bold bool) any {
-	switch c.kind {
-	case kindText:
-		if bold {
-			return excelize.Cell{StyleID: b.styles.bold, Value: fitCell(c.text)}
-		}
-		return fitCell(c.text)
-	case kindInt:
-		style := b.styles.count
-		if bold {
-			style = b.styles.boldCount
-		}
-		return excelize.Cell{StyleID: style, Value: c.num}
-	case kindTime:
-		if serial, ok := excelTime(c.time, b.loc); ok {
-			return excelize.Cell{StyleID: b.styles.date, Value: serial}
-		}
-		// Outside Excel's dates (before 1900-03-01 or after 9999): as text.
-		return string(appendTime(nil, c.time, b.loc))
-	}
-	return nil
+	return "", fmt.Errorf("sheet %q not found", name)
 }

@@ -54,9 +54,13 @@ func WriteUsageWorkbook(w io.Writer, rep *usage.Report, wb *usage.Workbook) erro
 	// excelize hands its zip writer an in-memory buffer and copies that to
 	// w afterwards. sortedZip already holds the compressed parts, so it
 	// writes straight to w and the buffer stays empty.
-	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return newSortedZip(w) })
+	b := &book{f: f, loc: loc, splices: map[string]func(io.Writer) error{}}
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
+		z := newSortedZip(w)
+		z.splices = b.splices
+		return z
+	})
 
-	b := &book{f: f, loc: loc}
 	if err := b.build(rep, wb); err != nil {
 		return fmt.Errorf("xlsx: %s: %w", wb.Period.FileName(), err)
 	}
@@ -74,6 +78,9 @@ type book struct {
 	f      *excelize.File
 	loc    *time.Location
 	styles styles
+	// splices holds the data rows of each table sheet by part name (see
+	// rows.go).
+	splices map[string]func(io.Writer) error
 }
 
 type styles struct {

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"errors"
+	"fmt"
 	"hash"
 	"hash/crc32"
 	"io"
@@ -31,7 +32,10 @@ import (
 //   - Memory. Compressed parts beyond spillAt bytes wait in a temporary
 //     file, not on the heap.
 type sortedZip struct {
-	w       io.Writer
+	w io.Writer
+	// splices maps a part name to what is written before its sheetDataEnd
+	// (see rows.go).
+	splices map[string]func(io.Writer) error
 	entries []*zipEntry
 	cur     *zipEntry
 	store   store
@@ -63,6 +67,10 @@ type zipEntry struct {
 	off, n int64  // compressed bytes in z.store
 	block  []byte // input not yet submitted
 	queue  []*deflated
+	// splice, when set, is written into the part before sheetDataEnd;
+	// the part's own bytes wait in held until finish.
+	splice func(io.Writer) error
+	held   []byte
 }
 
 // deflated is a block being compressed.
@@ -114,6 +122,14 @@ func deflate(in []byte, final bool) ([]byte, error) {
 }
 
 func (e *zipEntry) Write(p []byte) (int, error) {
+	if e.splice != nil {
+		e.held = append(e.held, p...)
+		return len(p), nil
+	}
+	return e.write(p)
+}
+
+func (e *zipEntry) write(p []byte) (int, error) {
 	if e.z.err != nil {
 		return 0, e.z.err
 	}
@@ -169,6 +185,11 @@ func (e *zipEntry) storeOldest() error {
 
 // finish deflates what is left of the entry and waits for all its blocks.
 func (e *zipEntry) finish() error {
+	if e.splice != nil {
+		if err := e.writeSpliced(); err != nil {
+			return e.z.fail(err)
+		}
+	}
 	err := e.submit(true)
 	for len(e.queue) > 0 {
 		if err2 := e.storeOldest(); err == nil {
@@ -177,6 +198,29 @@ func (e *zipEntry) finish() error {
 	}
 	return err
 }
+
+// writeSpliced writes the held part with the splice before sheetDataEnd.
+func (e *zipEntry) writeSpliced() error {
+	splice, held := e.splice, e.held
+	e.splice, e.held = nil, nil
+	at := bytes.Index(held, []byte(sheetDataEnd))
+	if at < 0 {
+		return fmt.Errorf("xlsx: %s has no %s to put its rows before", e.name, sheetDataEnd)
+	}
+	if _, err := e.write(held[:at]); err != nil {
+		return err
+	}
+	if err := splice(writerFunc(e.write)); err != nil {
+		return err
+	}
+	_, err := e.write(held[at:])
+	return err
+}
+
+// writerFunc is a function as an io.Writer.
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
 func (z *sortedZip) fail(err error) error {
 	if z.err == nil {
@@ -190,7 +234,7 @@ func (z *sortedZip) Create(name string) (io.Writer, error) {
 	if err := z.finishCurrent(); err != nil {
 		return nil, err
 	}
-	e := &zipEntry{z: z, name: name, crc: crc32.NewIEEE(), off: z.store.size}
+	e := &zipEntry{z: z, name: name, crc: crc32.NewIEEE(), off: z.store.size, splice: z.splices[name]}
 	z.cur = e
 	z.entries = append(z.entries, e)
 	return e, nil
