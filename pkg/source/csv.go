@@ -112,6 +112,10 @@ func (d *csvDecoder) decodeRecord(hdr *csvHeader, raw []byte, status csvStatus, 
 	if !utf8.Valid(raw) {
 		return d.fail(reasonUTF8, "")
 	}
+	// NUL is valid UTF-8 but no text: a zero-filled tail or a UTF-16 file.
+	if k := bytes.IndexByte(raw, 0); k >= 0 {
+		return d.fail(reasonNUL, fmt.Sprintf("at byte %d of the record (a UTF-16 file?)", k+1))
+	}
 	if len(d.fields) != len(hdr.cols) {
 		return d.fail(reasonColumnCount, fmt.Sprintf("got %d, want %d", len(d.fields), len(hdr.cols)))
 	}

@@ -128,6 +128,10 @@ func TestCSVRejects(t *testing.T) {
 		{"bad status", "time,integration_status", "1772532900,on", 2, "invalid integration_status", "on", "1772532900,on"},
 		{"bad service_account", "time,service_account", "1772532900,maybe", 2, "invalid service_account", "maybe", "1772532900,maybe"},
 		{"invalid UTF-8", "time,system", "1772532900,\xff", 2, "invalid UTF-8", "", "1772532900,\xff"},
+		{"time out of range", "time", "1600-01-01 00:00:00", 2, "invalid time", "1600-01-01 00:00:00 (outside the years 1678-2261)", "1600-01-01 00:00:00"},
+		// NUL is valid UTF-8, but a record holding one is corrupt.
+		{"NUL byte", "time,system", "1772532900,a\x00b", 2, "NUL byte", "at byte 13 of the record (a UTF-16 file?)", "1772532900,a\x00b"},
+		{"zero-filled tail", "time,system", "\x00\x00\x00", 2, "NUL byte", "at byte 1 of the record (a UTF-16 file?)", "\x00\x00\x00"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

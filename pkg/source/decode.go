@@ -2,6 +2,7 @@ package source
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
 	"math/bits"
@@ -46,6 +47,7 @@ const (
 	reasonJSON         = "invalid JSON"
 	reasonNotObject    = "not an object"
 	reasonUTF8         = "invalid UTF-8"
+	reasonNUL          = "NUL byte"
 	reasonMissingTime  = "missing time"
 	reasonTime         = "invalid time"
 	reasonCount        = "invalid count"
@@ -256,10 +258,14 @@ func (d *core) apply(f fieldID, s *slot, r *record.Record, u *record.UserElem) b
 	case fTime, fIntegrationUpdated:
 		t, err := record.ParseTime(txt)
 		if err != nil {
-			if f == fTime {
-				return d.fail(reasonTime, string(txt))
+			detail := string(txt)
+			if f != fTime {
+				detail = fieldNames[f] + ": " + detail
 			}
-			return d.fail(reasonTime, fieldNames[f]+": "+string(txt))
+			if errors.Is(err, record.ErrTimeRange) {
+				detail += " (outside the years 1678-2261)"
+			}
+			return d.fail(reasonTime, detail)
 		}
 		switch {
 		case u != nil:

@@ -202,7 +202,7 @@ func (d *jsonlDecoder) value(b []byte, i int, n *jsonNode, sl *slots, prefix, ke
 		}
 	case c == '{':
 		if n != nil && n.props {
-			return d.props(b, i)
+			return d.props(b, i, n.kids, sl)
 		}
 		if n != nil && n.kids != nil {
 			return d.object(b, i, n.kids, sl, d.joinKey(prefix, key, keep), keep)
@@ -285,9 +285,10 @@ func (d *jsonlDecoder) propText(raw []byte, kind valKind, esc bool) []byte {
 }
 
 // props reads the props object at b[i]: its members become properties
-// when they are kept, and it is only validated otherwise.
-func (d *jsonlDecoder) props(b []byte, i int) (int, bool) {
-	if !d.keepProps {
+// when they are kept, and it is only validated otherwise. Members on a
+// mapped path (kids, e.g. username=props.login) feed their fields into sl.
+func (d *jsonlDecoder) props(b []byte, i int, kids *keyTable, sl *slots) (int, bool) {
+	if !d.keepProps && kids == nil {
 		return d.skipValue(b, i)
 	}
 	i = skipWS(b, i+1)
@@ -301,7 +302,7 @@ func (d *jsonlDecoder) props(b []byte, i int) (int, bool) {
 		}
 		i = next
 		// An unknown member at top level is exactly a kept property.
-		if i, ok = d.value(b, i, nil, nil, nil, key, true); !ok {
+		if i, ok = d.value(b, i, kids.get(key), sl, nil, key, true); !ok {
 			return i, false
 		}
 		var more bool

@@ -218,6 +218,23 @@ func TestJSONLMapping(t *testing.T) {
 		})
 	})
 
+	// Regression: a path inside props was never read, as the props object
+	// was taken for properties only.
+	t.Run("a mapped path inside props", func(t *testing.T) {
+		m := Mapping{Fields: map[string]string{"username": "props.login", "project": "props.repo.name"}}
+		for _, keep := range []bool{false, true} {
+			want := func(r *record.Record) {
+				r.Username, r.Project = "octo", "o/r"
+				if keep {
+					r.Props = props("os", "linux", "repo.id", "7")
+				}
+			}
+			runJSONCases(t, DecodeOptions{Mapping: m, KeepProps: keep}, []jsonCase{
+				{"props members feed fields", `{` + tm + `,"props":{"os":"linux","login":"octo","repo":{"name":"o/r","id":7}}}`, want},
+			})
+		}
+	})
+
 	t.Run("constant time", func(t *testing.T) {
 		m := Mapping{Constants: map[string]string{"time": "2026-03-03T10:15:00Z", "kind": "sync"}}
 		runJSONCases(t, DecodeOptions{Mapping: m}, []jsonCase{
@@ -338,7 +355,8 @@ func TestJSONLRejects(t *testing.T) {
 		{"bad time", `{"time":"yesterday"}`, "invalid time", "yesterday"},
 		{"bad time number", `{"time":1e400}`, "invalid time", "1e400"},
 		{"bool time", `{"time":true}`, "invalid time", "true"},
-		{"time out of range", `{"time":"2300-01-01T00:00:00Z"}`, "invalid time", "2300-01-01T00:00:00Z"},
+		{"time out of range", `{"time":"2300-01-01T00:00:00Z"}`, "invalid time", "2300-01-01T00:00:00Z (outside the years 1678-2261)"},
+		{"epoch out of range", `{"time":-1e15}`, "invalid time", "-1e15 (outside the years 1678-2261)"},
 		{"object time", `{"time":{"at":1}}`, "wrong type", "time"},
 		{"bad integration_updated", `{` + tm + `,"integration_updated":"soon"}`, "invalid time", "integration_updated: soon"},
 		{"negative count", `{` + tm + `,"count":-1}`, "invalid count", "-1"},
