@@ -138,25 +138,30 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 	defer stopProfiles()
 
 	cfg := usage.NewConfig(set.asOf, periods)
-	accs, res, err := scan(ctx, opts.IO, c, set, opts.Inputs, func() *usage.Accumulator { return usage.NewAccumulator(cfg) }, false)
+	// The workers' accumulators share one observation store, so each
+	// distinct observation is held once.
+	acc := usage.NewAccumulator(cfg)
+	accs, res, err := scan(ctx, opts.IO, c, set, opts.Inputs, acc.Sibling, false)
 	if err != nil {
 		return err
 	}
-	acc := accs[0]
-	for _, o := range accs[1:] {
+	for _, o := range accs {
 		acc.Merge(o)
 	}
-	rep := usage.Build(acc, usage.BuildOptions{
+	bld := usage.NewBuilder(acc, usage.BuildOptions{
 		AsOf: set.asOf, Periods: periods, Location: set.loc,
 		ActiveWithin: activeWithin, ServiceAccountPatterns: opts.ServiceAccounts,
 		Inputs: inputStats(res.stats),
 	})
+	// Each workbook is built just before it is written, so only one
+	// window's identities and rows are in memory at a time.
+	ws := &workbookStream{bld: bld, rep: bld.Report(), n: len(periods)}
 
 	var dest string
 	if opts.Format == "xlsx" {
-		dest, err = writeWorkbooks(rep, c.Output)
+		dest, err = writeWorkbooks(ws, c.Output)
 	} else {
-		dest, err = writeZip(rep, c.Output, opts.IO)
+		dest, err = writeZip(ws, c.Output, opts.IO)
 	}
 	if err != nil {
 		return err
@@ -165,22 +170,37 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 		return err
 	}
 	if !c.Quiet {
-		widest := rep.Workbooks[0]
-		for _, wb := range rep.Workbooks {
-			if wb.Period.From.Before(widest.Period.From) {
-				widest = wb
-			}
-		}
 		fmt.Fprintf(opts.IO.ErrOut, "usagerep: %s records read (%s rejected) from %s in %s (%s); %s users in the %s; wrote %s\n",
 			groupDigits(res.records), groupDigits(res.rejected), plural(len(res.stats.Sources), "input"),
 			res.elapsed.Round(time.Millisecond), throughput(res.stats.Bytes, res.elapsed),
-			groupDigits(widest.Summary.TotalUsers), strings.ToLower(widest.Period.Label), dest)
+			groupDigits(ws.widestUsers), strings.ToLower(ws.widestLabel), dest)
 	}
 	return nil
 }
 
+// workbookStream hands out the workbooks in period order, building each
+// when it is asked for, and remembers the widest window's user count for
+// the summary line.
+type workbookStream struct {
+	bld *usage.Builder
+	rep *usage.Report
+	n   int
+
+	widestFrom  time.Time
+	widestUsers int64
+	widestLabel string
+}
+
+func (ws *workbookStream) workbook(i int) *usage.Workbook {
+	wb := ws.bld.Workbook(i)
+	if i == 0 || wb.Period.From.Before(ws.widestFrom) {
+		ws.widestFrom, ws.widestUsers, ws.widestLabel = wb.Period.From, wb.Summary.TotalUsers, wb.Period.Label
+	}
+	return &wb
+}
+
 // writeZip writes Usage Reports.zip atomically (or to stdout for "-").
-func writeZip(rep *usage.Report, path string, io *IOStreams) (string, error) {
+func writeZip(ws *workbookStream, path string, io *IOStreams) (string, error) {
 	if path != "-" {
 		if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 			path = filepath.Join(path, DefaultZipName)
@@ -191,14 +211,14 @@ func writeZip(rep *usage.Report, path string, io *IOStreams) (string, error) {
 		return "", outputError(err)
 	}
 	defer f.Abort()
-	zw := zipout.NewWriter(f, rep.AsOf)
-	for i := range rep.Workbooks {
-		wb := &rep.Workbooks[i]
+	zw := zipout.NewWriter(f, ws.rep.AsOf)
+	for i := range ws.n {
+		wb := ws.workbook(i)
 		w, err := zw.Create(wb.Period.FileName())
 		if err != nil {
 			return "", outputError(fmt.Errorf("%s: %w", path, err))
 		}
-		if err := xlsx.WriteUsageWorkbook(w, rep, wb); err != nil {
+		if err := xlsx.WriteUsageWorkbook(w, ws.rep, wb); err != nil {
 			return "", outputError(fmt.Errorf("%s: %w", path, err))
 		}
 	}
@@ -215,21 +235,21 @@ func writeZip(rep *usage.Report, path string, io *IOStreams) (string, error) {
 }
 
 // writeWorkbooks writes each workbook atomically into dir.
-func writeWorkbooks(rep *usage.Report, dir string) (string, error) {
+func writeWorkbooks(ws *workbookStream, dir string) (string, error) {
 	if dir == DefaultZipName {
 		dir = "."
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", outputError(fmt.Errorf("output directory: %w", err))
 	}
-	for i := range rep.Workbooks {
-		wb := &rep.Workbooks[i]
+	for i := range ws.n {
+		wb := ws.workbook(i)
 		path := filepath.Join(dir, wb.Period.FileName())
 		f, err := output.Create(path)
 		if err != nil {
 			return "", outputError(err)
 		}
-		if err := xlsx.WriteUsageWorkbook(f, rep, wb); err != nil {
+		if err := xlsx.WriteUsageWorkbook(f, ws.rep, wb); err != nil {
 			f.Abort()
 			return "", outputError(fmt.Errorf("%s: %w", path, err))
 		}
@@ -237,7 +257,7 @@ func writeWorkbooks(rep *usage.Report, dir string) (string, error) {
 			return "", outputError(err)
 		}
 	}
-	return fmt.Sprintf("%s to %s", plural(len(rep.Workbooks), "workbook"), dir), nil
+	return fmt.Sprintf("%s to %s", plural(ws.n, "workbook"), dir), nil
 }
 
 // groupDigits writes 1234567 as 1,234,567.

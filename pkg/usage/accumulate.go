@@ -27,26 +27,6 @@ func (c *Config) earliest() int64 {
 	return min
 }
 
-// winStat is what one window needs of an observation beyond its last time.
-type winStat struct {
-	count int64
-	first int64
-}
-
-// interSeen records when an interaction type was last seen on an observation.
-type interSeen struct {
-	id   uint32
-	last int64
-}
-
-// obsStat aggregates the records that carried one distinct observation.
-// Window membership is last >= start, since all windows end at as-of.
-type obsStat struct {
-	last  int64
-	wins  []winStat // per window
-	inter []interSeen
-}
-
 // scopeStat is kept per row scope of the sync sheets (entity type, project
 // pair). Every field merges with max, so merging is order-free.
 type scopeStat struct {
@@ -80,10 +60,11 @@ type Accumulator struct {
 	cfg      Config
 	earliest int64
 
-	obs map[string]*obsStat
-	// Interaction names interned per accumulator; ids are remapped on merge.
-	interIDs   map[string]uint32
-	interNames []string
+	// obs may be shared with sibling accumulators (see Sibling).
+	obs *obsStore
+	// interIDs caches obs's interaction ids, so that a record takes no
+	// shared lock for them.
+	interIDs map[string]uint32
 
 	entityTypes  map[string]*scopeStat // fields: s1, s2, end system, entity type
 	projectPairs map[string]*scopeStat // fields: s1, p1, s2, p2 (projects may be empty)
@@ -100,10 +81,20 @@ type Accumulator struct {
 
 // NewAccumulator returns empty state for cfg.
 func NewAccumulator(cfg Config) *Accumulator {
+	return newAccumulator(cfg, newObsStore(cfg.Starts))
+}
+
+// Sibling returns empty state for a's configuration that shares a's
+// observations: the workers of one scan keep each distinct observation
+// once. Siblings may be fed concurrently, each from one goroutine, and
+// merge like any accumulators.
+func (a *Accumulator) Sibling() *Accumulator { return newAccumulator(a.cfg, a.obs) }
+
+func newAccumulator(cfg Config, obs *obsStore) *Accumulator {
 	return &Accumulator{
 		cfg:          cfg,
 		earliest:     cfg.earliest(),
-		obs:          make(map[string]*obsStat),
+		obs:          obs,
 		interIDs:     make(map[string]uint32),
 		entityTypes:  make(map[string]*scopeStat),
 		projectPairs: make(map[string]*scopeStat),
@@ -188,44 +179,19 @@ func (a *Accumulator) observe(r *record.Record, u *record.User, system, interact
 	k = appendField(k, svc)
 	a.key = k
 
-	st := a.obs[string(k)]
-	if st == nil {
-		st = &obsStat{last: t, wins: make([]winStat, len(a.cfg.Starts))}
-		for i := range st.wins {
-			st.wins[i].first = record.NoTime
-		}
-		a.obs[string(k)] = st
-	}
-	st.last = max(st.last, t)
-	for i, start := range a.cfg.Starts {
-		if t >= start {
-			w := &st.wins[i]
-			w.count++
-			if w.first == record.NoTime || t < w.first {
-				w.first = t
-			}
-		}
-	}
+	inter := noInter
 	if interaction != "" {
-		id := a.internInteraction(interaction)
-		for i := range st.inter {
-			if st.inter[i].id == id {
-				st.inter[i].last = max(st.inter[i].last, t)
-				return
-			}
-		}
-		st.inter = append(st.inter, interSeen{id: id, last: t})
+		inter = a.internInteraction(interaction)
 	}
+	a.obs.add(k, t, inter)
 }
 
 func (a *Accumulator) internInteraction(s string) uint32 {
 	if id, ok := a.interIDs[s]; ok {
 		return id
 	}
-	name := strings.Clone(s)
-	id := uint32(len(a.interNames))
-	a.interNames = append(a.interNames, name)
-	a.interIDs[name] = id
+	id := a.obs.internInteraction(s)
+	a.interIDs[strings.Clone(s)] = id
 	return id
 }
 
@@ -350,38 +316,8 @@ func (a *Accumulator) touchScope(m map[string]*scopeStat, k []byte, r *record.Re
 // Merge folds o into a. o must not be used afterwards. Merging is
 // associative and commutative, so any split of the input gives one result.
 func (a *Accumulator) Merge(o *Accumulator) {
-	remap := make([]uint32, len(o.interNames))
-	for i, name := range o.interNames {
-		remap[i] = a.internInteraction(name)
-	}
-	for k, os := range o.obs {
-		for i := range os.inter {
-			os.inter[i].id = remap[os.inter[i].id]
-		}
-		st := a.obs[k]
-		if st == nil {
-			a.obs[k] = os
-			continue
-		}
-		st.last = max(st.last, os.last)
-		for i := range st.wins {
-			w, ow := &st.wins[i], os.wins[i]
-			w.count += ow.count
-			if ow.first != record.NoTime && (w.first == record.NoTime || ow.first < w.first) {
-				w.first = ow.first
-			}
-		}
-	next:
-		for _, oi := range os.inter {
-			for j := range st.inter {
-				if st.inter[j].id == oi.id {
-					st.inter[j].last = max(st.inter[j].last, oi.last)
-					continue next
-				}
-			}
-			st.inter = append(st.inter, oi)
-		}
-	}
+	a.obs = a.obs.live()
+	a.obs.merge(o.obs.live())
 	mergeScopes(a.entityTypes, o.entityTypes)
 	mergeScopes(a.projectPairs, o.projectPairs)
 	for k, t := range o.entities {

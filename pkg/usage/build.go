@@ -2,6 +2,7 @@ package usage
 
 import (
 	"cmp"
+	"math/bits"
 	"slices"
 	"strings"
 	"time"
@@ -43,23 +44,113 @@ func NewConfig(asOf time.Time, periods []PeriodSpec) Config {
 
 // Build turns the merged state into one workbook model per period.
 func Build(acc *Accumulator, opts BuildOptions) *Report {
+	bld := NewBuilder(acc, opts)
+	rep := bld.Report()
+	for i := range opts.Periods {
+		rep.Workbooks = append(rep.Workbooks, bld.Workbook(i))
+	}
+	return rep
+}
+
+// Builder makes the workbook models one period at a time, so that a caller
+// that renders each before asking for the next holds one window's
+// identities and rows at once, not every window's.
+type Builder struct {
+	acc   *Accumulator
+	opts  BuildOptions
+	loc   *time.Location
+	asOf  time.Time
+	pairs map[string]*scopeStat
+
+	// obs is reused for each window's observations.
+	obs []identity.Observation
+}
+
+// NewBuilder prepares to build acc's workbooks. acc must not change
+// afterwards.
+func NewBuilder(acc *Accumulator, opts BuildOptions) *Builder {
 	loc := opts.Location
 	if loc == nil {
 		loc = time.UTC
 	}
-	asOf := opts.AsOf.In(loc)
-	rep := &Report{AsOf: asOf, Location: loc}
-	pairs := systemPairScopes(acc.projectPairs)
-	for i, p := range opts.Periods {
-		from := p.Start(asOf)
-		wb := Workbook{Period: Period{Spec: p.Text, Label: p.Label(), From: from, To: asOf}}
-		b := windowBuilder{acc: acc, opts: &opts, win: i, start: from.UnixNano(), loc: loc, wb: &wb}
-		b.users()
-		b.syncSheets(pairs)
-		b.summary()
-		rep.Workbooks = append(rep.Workbooks, wb)
+	return &Builder{acc: acc, opts: opts, loc: loc, asOf: opts.AsOf.In(loc), pairs: systemPairScopes(acc.projectPairs)}
+}
+
+// Report is the report without its workbooks: what every workbook shares.
+func (bld *Builder) Report() *Report {
+	return &Report{AsOf: bld.asOf, Location: bld.loc}
+}
+
+// Workbook builds the model of period i (an index into BuildOptions.Periods).
+func (bld *Builder) Workbook(i int) Workbook {
+	p := bld.opts.Periods[i]
+	from := p.Start(bld.asOf)
+	wb := Workbook{Period: Period{Spec: p.Text, Label: p.Label(), From: from, To: bld.asOf}}
+	b := windowBuilder{acc: bld.acc, opts: &bld.opts, win: i, start: from.UnixNano(), loc: bld.loc, wb: &wb}
+	b.users(bld.observations(i))
+	b.syncSheets(bld.pairs)
+	b.summary()
+	return wb
+}
+
+// observations lists window win's distinct observations. The slice is
+// reused by the next call; the strings share the accumulator's keys.
+func (bld *Builder) observations(win int) []identity.Observation {
+	store := bld.acc.obs.live()
+	nw := len(store.starts)
+	n, interactions := 0, 0
+	for i := range store.shards {
+		sh := &store.shards[i]
+		for row := range sh.keys {
+			if w := &sh.wins[row*nw+win]; w.count > 0 {
+				n++
+				interactions += bits.OnesCount64(w.inter)
+			}
+		}
+		interactions += len(sh.wide)
 	}
-	return rep
+	obs := slices.Grow(bld.obs[:0], n)
+	// One backing array for every observation's interaction names.
+	inter := make([]string, 0, interactions)
+	f := make([]string, 0, 9)
+	for i := range store.shards {
+		sh := &store.shards[i]
+		wide := map[uint32][]wideInter{}
+		for k := range sh.wide {
+			wide[k.row] = append(wide[k.row], k)
+		}
+		for row, key := range sh.keys {
+			w := sh.wins[row*nw+win]
+			if w.count == 0 {
+				continue
+			}
+			f = splitKeyInto(f[:0], key)
+			if len(f) != 9 {
+				continue // cannot happen: keys are built by observe
+			}
+			o := identity.Observation{
+				System: f[0], Email: f[1], Username: f[2], DisplayName: f[3],
+				FirstName: f[4], LastName: f[5], Company: f[6], UserID: f[7],
+				ServiceAccount: f[8] == "1",
+				Count:          w.count, First: w.first, Last: sh.last[row],
+			}
+			from := len(inter)
+			for m := w.inter; m != 0; m &= m - 1 {
+				inter = append(inter, store.inter.names[bits.TrailingZeros64(m)])
+			}
+			for _, k := range wide[uint32(row)] {
+				if sh.wide[k] >= store.starts[win] {
+					inter = append(inter, store.inter.names[k.id])
+				}
+			}
+			if len(inter) > from {
+				o.Interactions = inter[from:len(inter):len(inter)]
+			}
+			obs = append(obs, o)
+		}
+	}
+	bld.obs = obs
+	return obs
 }
 
 // windowBuilder builds one workbook from the shared state.
@@ -81,37 +172,8 @@ func (b *windowBuilder) time(ns int64) time.Time {
 	return time.Unix(0, ns).In(b.loc)
 }
 
-// observations lists the window's distinct observations.
-func (b *windowBuilder) observations() []identity.Observation {
-	obs := make([]identity.Observation, 0, len(b.acc.obs))
-	f := make([]string, 0, 9)
-	for k, st := range b.acc.obs {
-		w := st.wins[b.win]
-		if w.count == 0 {
-			continue
-		}
-		f = splitKeyInto(f[:0], k)
-		if len(f) != 9 {
-			continue // cannot happen: keys are built by observe
-		}
-		o := identity.Observation{
-			System: f[0], Email: f[1], Username: f[2], DisplayName: f[3],
-			FirstName: f[4], LastName: f[5], Company: f[6], UserID: f[7],
-			ServiceAccount: f[8] == "1",
-			Count:          w.count, First: w.first, Last: st.last,
-		}
-		for _, it := range st.inter {
-			if it.last >= b.start {
-				o.Interactions = append(o.Interactions, b.acc.interNames[it.id])
-			}
-		}
-		obs = append(obs, o)
-	}
-	return obs
-}
-
-func (b *windowBuilder) users() {
-	res := identity.Resolve(b.observations(), identity.Options{ServiceAccountPatterns: b.opts.ServiceAccountPatterns})
+func (b *windowBuilder) users(obs []identity.Observation) {
+	res := identity.Resolve(obs, identity.Options{ServiceAccountPatterns: b.opts.ServiceAccountPatterns})
 	b.anonymous = res.Anonymous
 	perSystem := map[string]*SystemUserCount{}
 	total := &b.wb.UserTotal

@@ -7,3 +7,9 @@ import "unsafe"
 func unsafeString(b []byte) string {
 	return unsafe.String(unsafe.SliceData(b), len(b))
 }
+
+// unsafeBytes views s as bytes without copying; the bytes must not be
+// changed.
+func unsafeBytes(s string) []byte {
+	return unsafe.Slice(unsafe.StringData(s), len(s))
+}

@@ -1,0 +1,248 @@
+package usage
+
+import (
+	"hash/maphash"
+	"math/bits"
+	"strings"
+	"sync"
+
+	"github.com/usagerep/usagerep/pkg/record"
+)
+
+// obsStore holds distinct observations and what each window needs of them.
+// The accumulators of one scan share a store, so an observation that every
+// worker sees is kept once (per-worker maps held it once per worker and
+// then spent a serial merge folding the copies). Keys are hashed to shards,
+// each behind its own lock; a shard's state is kept in dense columns
+// without pointers, which the garbage collector does not scan and which
+// the build reads in order.
+type obsStore struct {
+	starts []int64 // each window's first instant
+	seed   maphash.Seed
+	shards [obsShards]obsShard
+
+	interMu sync.Mutex
+	inter   interTable
+
+	// movedTo is the store this one was merged into. Siblings share a
+	// store, so the same store can be merged more than once: its content
+	// counts once, wherever it went.
+	movedTo *obsStore
+}
+
+// live is the store holding s's observations now.
+func (s *obsStore) live() *obsStore {
+	for s.movedTo != nil {
+		s = s.movedTo
+	}
+	return s
+}
+
+// obsShards spreads the workers' observations so that two rarely wait on
+// the same lock.
+const obsShards = 64
+
+// obsShard is one shard of an obsStore. Row r's window w is
+// wins[r*windows+w].
+type obsShard struct {
+	mu    sync.Mutex
+	index map[string]uint32 // key -> row; keys point into arena
+	keys  []string
+	last  []int64
+	wins  []winStat
+	// wide holds the interactions whose id does not fit winStat.inter.
+	wide  map[wideInter]int64 // latest time seen
+	arena arena
+	_     [64]byte // keeps neighbouring shards' locks off one cache line
+}
+
+// winStat is what one window needs of an observation beyond its last time.
+type winStat struct {
+	count int64
+	first int64
+	inter uint64 // bit i: interaction id i was seen in the window (i < 64)
+}
+
+// wideInter is an interaction of id >= 64 seen on a row.
+type wideInter struct {
+	row uint32
+	id  uint32
+}
+
+func newObsStore(starts []int64) *obsStore {
+	s := &obsStore{starts: starts, seed: maphash.MakeSeed()}
+	for i := range s.shards {
+		s.shards[i].index = make(map[string]uint32)
+	}
+	return s
+}
+
+// interTable interns interaction names to small ids.
+type interTable struct {
+	ids   map[string]uint32
+	names []string
+}
+
+func (t *interTable) intern(s string) uint32 {
+	if id, ok := t.ids[s]; ok {
+		return id
+	}
+	if t.ids == nil {
+		t.ids = make(map[string]uint32)
+	}
+	name := strings.Clone(s)
+	id := uint32(len(t.names))
+	t.names = append(t.names, name)
+	t.ids[name] = id
+	return id
+}
+
+// internInteraction is the store's id for an interaction name.
+func (s *obsStore) internInteraction(name string) uint32 {
+	s.interMu.Lock()
+	defer s.interMu.Unlock()
+	return s.inter.intern(name)
+}
+
+const noInter = ^uint32(0)
+
+// add records an observation of key k (borrowed) at time t, earliest <=
+// t < as-of, with interaction id inter (or noInter).
+func (s *obsStore) add(k []byte, t int64, inter uint32) {
+	sh := &s.shards[maphash.Bytes(s.seed, k)%obsShards]
+	sh.mu.Lock()
+	row := sh.row(k, len(s.starts))
+	sh.last[row] = max(sh.last[row], t)
+	wins := sh.wins[int(row)*len(s.starts) : int(row+1)*len(s.starts)]
+	for i, start := range s.starts {
+		if t < start {
+			continue
+		}
+		w := &wins[i]
+		w.count++
+		if w.first == record.NoTime || t < w.first {
+			w.first = t
+		}
+	}
+	if inter != noInter {
+		s.markInteraction(sh, row, inter, t)
+	}
+	sh.mu.Unlock()
+}
+
+// markInteraction notes interaction id on row at time t in every window
+// holding t. The caller holds sh's lock.
+func (s *obsStore) markInteraction(sh *obsShard, row, id uint32, t int64) {
+	if id >= 64 {
+		sh.noteWide(row, id, t)
+		return
+	}
+	wins := sh.wins[int(row)*len(s.starts) : int(row+1)*len(s.starts)]
+	for i, start := range s.starts {
+		if t >= start {
+			wins[i].inter |= 1 << id
+		}
+	}
+}
+
+// row finds or makes the row of k. The caller holds the lock.
+func (sh *obsShard) row(k []byte, windows int) uint32 {
+	if row, ok := sh.index[unsafeString(k)]; ok {
+		return row
+	}
+	key := sh.arena.clone(k)
+	row := uint32(len(sh.keys))
+	sh.index[key] = row
+	sh.keys = append(sh.keys, key)
+	sh.last = append(sh.last, record.NoTime)
+	for range windows {
+		sh.wins = append(sh.wins, winStat{first: record.NoTime})
+	}
+	return row
+}
+
+func (sh *obsShard) noteWide(row, id uint32, t int64) {
+	if sh.wide == nil {
+		sh.wide = make(map[wideInter]int64)
+	}
+	k := wideInter{row: row, id: id}
+	if last, ok := sh.wide[k]; !ok || t > last {
+		sh.wide[k] = t
+	}
+}
+
+// len is the number of distinct observations.
+func (s *obsStore) len() int {
+	n := 0
+	for i := range s.shards {
+		n += len(s.shards[i].keys)
+	}
+	return n
+}
+
+// merge folds o, a store of the same windows, into s (both live). o is
+// emptied and forwards to s.
+func (s *obsStore) merge(o *obsStore) {
+	if o == s {
+		return
+	}
+	defer func() {
+		o.shards = [obsShards]obsShard{}
+		o.inter = interTable{}
+		o.movedTo = s
+	}()
+	remap := make([]uint32, len(o.inter.names))
+	for i, name := range o.inter.names {
+		remap[i] = s.internInteraction(name)
+	}
+	nw := len(s.starts)
+	for i := range o.shards {
+		osh := &o.shards[i]
+		rows := make([]uint32, len(osh.keys)) // o's row -> s's row
+		for orow, key := range osh.keys {
+			sh := &s.shards[maphash.String(s.seed, key)%obsShards]
+			row := sh.row(unsafeBytes(key), nw)
+			rows[orow] = row
+			sh.last[row] = max(sh.last[row], osh.last[orow])
+			dst := sh.wins[int(row)*nw : int(row+1)*nw]
+			src := osh.wins[orow*nw : (orow+1)*nw]
+			for w := range dst {
+				d, x := &dst[w], src[w]
+				d.count += x.count
+				if x.first != record.NoTime && (d.first == record.NoTime || x.first < d.first) {
+					d.first = x.first
+				}
+				// Seen in window w means seen at or after its start,
+				// which is all a window asks of an interaction.
+				for m := x.inter; m != 0; m &= m - 1 {
+					s.markInteraction(sh, row, remap[bits.TrailingZeros64(m)], s.starts[w])
+				}
+			}
+		}
+		for k, t := range osh.wide {
+			key := osh.keys[k.row]
+			sh := &s.shards[maphash.String(s.seed, key)%obsShards]
+			s.markInteraction(sh, rows[k.row], remap[k.id], t)
+		}
+	}
+}
+
+// arena holds keys: one allocation per block, not per key.
+type arena struct {
+	block []byte
+}
+
+const arenaBlock = 256 << 10
+
+// clone copies b into the arena and returns it as a string.
+func (a *arena) clone(b []byte) string {
+	if len(b) > arenaBlock/4 {
+		return string(b)
+	}
+	if len(a.block)+len(b) > cap(a.block) {
+		a.block = make([]byte, 0, arenaBlock)
+	}
+	start := len(a.block)
+	a.block = append(a.block, b...)
+	return unsafeString(a.block[start:len(a.block):len(a.block)])
+}
