@@ -1,0 +1,10 @@
+//go:build !linux
+
+package main
+
+import "os"
+
+// maxRSS is unknown here: rusage units differ by system.
+func maxRSS(*os.ProcessState) int64 { return -1 }
+
+func loadAvg() string { return "n/a" }
