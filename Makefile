@@ -11,11 +11,17 @@ STATICCHECK_VERSION := v0.8.2
 FUZZTIME  ?= 10s
 AS_OF     ?= 2026-11-22
 BENCHDATA := .bench-data
+# The peers' benchmark input, and the inputs of the scaling run: 1x, 2x
+# and 4x the records of the same 200,000 people.
+BENCH_INPUT ?= $(BENCHDATA)/1g.jsonl
+BENCH_RSS_INPUTS ?= $(BENCHDATA)/1g.jsonl $(BENCHDATA)/2g.jsonl $(BENCHDATA)/4g.jsonl
+BENCHBIN  := bench/bin
+JQ        ?= /usr/bin/jq
 
-.PHONY: help build test lint fmt vet staticcheck bench bench-data fuzz sample golden clean
+.PHONY: help build test lint fmt vet staticcheck bench bench-export bench-peers bench-rss bench-data bench-data-4x fuzz sample golden clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
 build: ## build bin/usagerep
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/usagerep
@@ -41,9 +47,32 @@ lint: vet staticcheck ## gofmt, go vet and staticcheck must be clean
 bench: ## run the benchmarks (MB/s, records/s)
 	$(GO) test -run='^$$' -bench=. -benchmem ./pkg/...
 
-bench-data: ## generate 1 GiB of canonical JSONL under $(BENCHDATA)/ (git-ignored)
+bench-export: $(BENCH_INPUT) ## the in-process export benchmark on BENCH_INPUT (1 GiB), 1 and all workers
+	USAGEREP_BENCH_INPUT=$(abspath $(BENCH_INPUT)) $(GO) test -run='^$$' -bench='^BenchmarkExport$$' \
+	  -benchtime=1x -benchmem -timeout=60m ./pkg/cli
+
+# The peers live in their own module (bench/go.mod), so the main module
+# never depends on DuckDB; DuckDB needs cgo. Not part of CI.
+bench-peers: build $(BENCH_INPUT) ## usagerep vs DuckDB vs jq on BENCH_INPUT: time, MB/s, peak RSS, figures
+	@test -x $(JQ) || { apt-get update -qq && apt-get install -y -qq jq; }
+	cd bench && CGO_ENABLED=1 $(GO) build -o bin/ ./cmd/benchpeers ./cmd/duckfigures
+	$(BENCHBIN)/benchpeers -usagerep $(BIN) -duckfigures $(BENCHBIN)/duckfigures \
+	  -jq $(JQ) -jq-program bench/cmd/benchpeers/figures.jq $(BENCH_INPUT)
+
+bench-rss: build $(BENCH_RSS_INPUTS) ## usagerep's peak RSS, MB/s and time ratio on 1, 2 and 4 GiB (makes bench-data-4x)
+	cd bench && $(GO) build -o bin/ ./cmd/benchpeers
+	$(BENCHBIN)/benchpeers -tools usagerep -usagerep $(BIN) $(BENCH_RSS_INPUTS)
+
+bench-data: $(BENCHDATA)/1g.jsonl ## generate 1 GiB of canonical JSONL under $(BENCHDATA)/ (git-ignored) if missing
+
+bench-data-4x: $(BENCHDATA)/2g.jsonl $(BENCHDATA)/4g.jsonl ## 2 and 4 GiB more with the same people (6 GiB of disk; never in CI)
+
+# N GiB of records of the same 200,000 people; the generator writes
+# through a temporary file, so a present file is complete.
+.PRECIOUS: $(BENCHDATA)/%g.jsonl
+$(BENCHDATA)/%g.jsonl:
 	@mkdir -p $(BENCHDATA)
-	$(GO) run ./cmd/usagerep-gen -size 1GiB -people 200000 -format jsonl -o $(BENCHDATA)/1g.jsonl
+	$(GO) run ./cmd/usagerep-gen -size $*GiB -people 200000 -format jsonl -o $@
 
 fuzz: ## run every fuzz target for FUZZTIME each (default 10s)
 	@set -e; for pkg in $$($(GO) list ./pkg/...); do \
@@ -60,4 +89,4 @@ golden: ## rewrite golden files after an intended output change
 	$(GO) test ./pkg/... -args -update
 
 clean:
-	rm -rf bin $(BENCHDATA) "Usage Reports.zip"
+	rm -rf bin $(BENCHBIN) $(BENCHDATA) "Usage Reports.zip"
