@@ -285,7 +285,13 @@ func (c *chunker) makeRoom() {
 		c.start = 0
 		return
 	}
-	c.pool.grow(c.b, min(2*len(c.b.b), c.maxLine+1), c.n)
+	size := 2 * len(c.b.b)
+	if size >= c.maxLine {
+		// Straight to the cap: growing to maxLine and then to maxLine+1
+		// would allocate the largest buffer twice.
+		size = c.maxLine + 1
+	}
+	c.pool.grow(c.b, size, c.n)
 }
 
 // skipRecord rejects the record at b.b[start], longer than maxLine, and

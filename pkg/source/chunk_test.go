@@ -399,6 +399,30 @@ func TestChunkerLongLineMemoryIsBounded(t *testing.T) {
 	}
 }
 
+// TestChunkerGrowsToTheLimitOnce: a buffer that doubles past the limit
+// goes straight to maxLine+1. It used to grow to maxLine first, and then
+// allocate maxLine+1 bytes again for the one byte that tells a line too
+// long.
+func TestChunkerGrowsToTheLimitOnce(t *testing.T) {
+	const maxLine = 4 << 20
+	in := &repeatReader{block: bytes.Repeat([]byte("x"), 64<<10), n: 3 * maxLine, tail: strings.NewReader("\nok\n")}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	events, err := runChunker(in, false, maxLine/2, maxLine)
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 2 || events[0].reject == nil || events[1].chunk == nil || string(events[1].chunk.Data) != "ok\n" {
+		t.Fatalf("events: %s", describe(events))
+	}
+	// The first buffer (maxLine/2, maybe pooled) and one of maxLine+1:
+	// at most 6 MiB. Growing through maxLine made it 8 MiB or more.
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 7<<20 {
+		t.Errorf("allocated %.1f MiB to skip a long line with a %d MiB limit", float64(alloc)/(1<<20), maxLine>>20)
+	}
+}
+
 // TestScanCSVChunkSizesAgree cuts CSV with quoted newlines at every small
 // chunk size and checks each record against encoding/csv reading the whole
 // file.
