@@ -1,8 +1,12 @@
 package record
 
 import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"math/rand/v2"
+	"os"
 	"testing"
 	"time"
 )
@@ -200,6 +204,9 @@ func FuzzParseTime(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	for _, s := range corpusTimes(f) {
+		f.Add([]byte(s))
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		got, err := ParseTime(b)
 		if err != nil {
@@ -219,4 +226,40 @@ func FuzzParseTime(f *testing.F) {
 			}
 		}
 	})
+}
+
+// corpusTimes are the times of the malformed-input corpus
+// (testdata/bad/bad-time.*), as the decoders hand them to ParseTime.
+func corpusTimes(tb testing.TB) []string {
+	tb.Helper()
+	var out []string
+	data, err := os.ReadFile("../../testdata/bad/bad-time.jsonl")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for ln := range bytes.Lines(data) {
+		var rec map[string]json.RawMessage
+		if err := json.Unmarshal(ln, &rec); err != nil {
+			tb.Fatalf("bad-time.jsonl: %q: %v", ln, err)
+		}
+		raw := rec["time"]
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			s = string(raw) // a number
+		}
+		out = append(out, s)
+	}
+	f, err := os.Open("../../testdata/bad/bad-time.csv")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, row := range rows[1:] {
+		out = append(out, row[0])
+	}
+	return out
 }

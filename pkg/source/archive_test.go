@@ -482,6 +482,19 @@ func FuzzArchive(f *testing.F) {
 	} {
 		f.Add(seed.data, seed.ext)
 	}
+	// The malformed-input corpus: each file alone, and all in one bundle.
+	var all []member
+	for _, name := range badCorpus(f) {
+		data := readBad(f, name)
+		all = append(all, member{name: "bad/" + name, data: data})
+		if strings.HasSuffix(name, ".csv") {
+			f.Add(data, uint8(6))
+		} else {
+			f.Add(gzipOf(f, data), uint8(2))
+		}
+	}
+	f.Add(tarOf(f, all...), uint8(1))
+	f.Add(zipOf(f, all...), uint8(0))
 	exts := []string{".zip", ".tar", ".jsonl.gz", ".jsonl.zst", ".tar.gz", ".zip.gz", ".csv"}
 	f.Fuzz(func(t *testing.T, data []byte, ext uint8) {
 		p := writeFile(t, t.TempDir(), "in"+exts[int(ext)%len(exts)], data)

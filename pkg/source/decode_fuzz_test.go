@@ -35,6 +35,9 @@ func FuzzJSONLDecode(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	addFixtureSeeds(f, "activity.jsonl", "github-events.jsonl")
+	for _, name := range badCorpus(f, ".jsonl") {
+		f.Add(readBad(f, name))
+	}
 	plain, err := NewDecoder(FormatJSONL, DecodeOptions{KeepProps: true})
 	if err != nil {
 		f.Fatal(err)
@@ -197,6 +200,9 @@ func FuzzCSVDecode(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	addFixtureSeeds(f, "activity.csv")
+	for _, name := range badCorpus(f, ".csv") {
+		f.Add(readBad(f, name))
+	}
 	d, err := NewDecoder(FormatCSV, DecodeOptions{KeepProps: true})
 	if err != nil {
 		f.Fatal(err)
@@ -283,3 +289,41 @@ func addFixtureSeeds(f *testing.F, names ...string) {
 		f.Add(b)
 	}
 }
+
+// badDir is the malformed-input corpus (testdata/bad/README.md); its files
+// seed the fuzz targets.
+const badDir = "../../testdata/bad"
+
+// badCorpus lists the corpus files whose names end in one of exts, or all
+// of them but the README when exts is empty.
+func badCorpus(tb testing.TB, exts ...string) []string {
+	tb.Helper()
+	entries, err := os.ReadDir(badDir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		name := e.Name()
+		if name == "README.md" || !e.Type().IsRegular() {
+			continue
+		}
+		if len(exts) == 0 || slices.ContainsFunc(exts, func(x string) bool { return strings.HasSuffix(name, x) }) {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		tb.Fatalf("no %v files in %s", exts, badDir)
+	}
+	return names
+}
+
+func readBad(tb testing.TB, name string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(filepath.Join(badDir, name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
