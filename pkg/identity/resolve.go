@@ -72,8 +72,46 @@ type resolver struct {
 // Resolve groups observations into identities by the priority-ordered rules
 // of spec 02-identity.md. The result does not depend on the order of obs.
 func Resolve(obs []Observation, opts Options) Result {
+	return Prepare(obs, opts).Resolve(nil)
+}
+
+// Prepared is a set of observations whose values are interned, ready to be
+// resolved over any subset of them. The windows of one report share most
+// of their observations, and interning their values is much of the work of
+// resolving them.
+type Prepared struct {
+	r    *resolver
+	keys []obsKeys // every observation's keys and class
+}
+
+// Prepare interns the values of obs. Between calls of Resolve the caller
+// may change each observation's Count, First, Last and Interactions, but
+// none of its other fields.
+func Prepare(obs []Observation, opts Options) *Prepared {
 	r := &resolver{obs: obs, match: newMatcher(opts.ServiceAccountPatterns)}
 	r.intern()
+	return &Prepared{r: r, keys: r.k}
+}
+
+// Resolve resolves the observations i for which present[i] is true (all of
+// them when present is nil), as Resolve would resolve just those. It is
+// not safe for concurrent use.
+func (p *Prepared) Resolve(present []bool) Result {
+	r := p.r
+	r.k = append(r.k[:0:0], p.keys...)
+	r.ident = make([]int32, len(r.k))
+	r.ids, r.inter, r.anonymous = nil, r.inter[:0], 0
+	for i := range r.k {
+		r.ident[i] = none
+		if present != nil && !present[i] {
+			r.k[i].class = 0
+			continue
+		}
+		if r.k[i].class == 0 {
+			r.anonymous += r.obs[i].Count
+		}
+	}
+	r.internInteractions()
 	r.class1()
 	r.class2()
 	r.class3()
@@ -92,7 +130,6 @@ func (r *resolver) intern() {
 	r.internAttributes()
 	wg.Wait()
 
-	r.ident = make([]int32, n)
 	for i := range r.k {
 		k := &r.k[i]
 		k.disp = r.a[i].disp
@@ -105,10 +142,7 @@ func (r *resolver) intern() {
 			k.class = ClassDisplayName
 		case k.user >= 0:
 			k.class = ClassUsername
-		default:
-			r.anonymous += r.obs[i].Count
 		}
-		r.ident[i] = none
 	}
 }
 
@@ -157,10 +191,20 @@ func (r *resolver) internAttributes() {
 		a.first = r.firsts.internFolded(o.FirstName, &buf)
 		a.last = r.lasts.internFolded(o.LastName, &buf)
 		a.company = r.companies.internFolded(o.Company, &buf)
+	}
+}
+
+// internInteractions interns the interaction types of the observations
+// being resolved, which may change from one resolution to the next.
+func (r *resolver) internInteractions() {
+	for i := range r.obs {
+		a := &r.a[i]
 		a.inter0 = int32(len(r.inter))
-		for _, it := range o.Interactions {
-			if id := r.interactions.internExact(it); id >= 0 {
-				r.inter = append(r.inter, id)
+		if r.k[i].class != 0 {
+			for _, it := range r.obs[i].Interactions {
+				if id := r.interactions.internExact(it); id >= 0 {
+					r.inter = append(r.inter, id)
+				}
 			}
 		}
 		a.inter1 = int32(len(r.inter))

@@ -62,8 +62,12 @@ type Builder struct {
 	asOf  time.Time
 	pairs map[string]*scopeStat
 
-	// obs is reused for each window's observations.
-	obs []identity.Observation
+	// obs is every distinct observation, its strings split from the keys
+	// once and interned once (prepared); each window sets their counts,
+	// times and interactions, and which are present.
+	obs      []identity.Observation
+	present  []bool
+	prepared *identity.Prepared
 }
 
 // NewBuilder prepares to build acc's workbooks. acc must not change
@@ -87,53 +91,43 @@ func (bld *Builder) Workbook(i int) Workbook {
 	from := p.Start(bld.asOf)
 	wb := Workbook{Period: Period{Spec: p.Text, Label: p.Label(), From: from, To: bld.asOf}}
 	b := windowBuilder{acc: bld.acc, opts: &bld.opts, win: i, start: from.UnixNano(), loc: bld.loc, wb: &wb}
-	b.users(bld.observations(i))
+	b.users(bld.resolve(i))
 	b.syncSheets(bld.pairs)
 	b.summary()
 	return wb
 }
 
-// observations lists window win's distinct observations. The slice is
-// reused by the next call; the strings share the accumulator's keys.
-func (bld *Builder) observations(win int) []identity.Observation {
+// resolve resolves window win's identities.
+func (bld *Builder) resolve(win int) identity.Result {
 	store := bld.acc.obs.live()
+	if bld.prepared == nil {
+		bld.obs = observations(store)
+		bld.present = make([]bool, len(bld.obs))
+		bld.prepared = identity.Prepare(bld.obs, identity.Options{ServiceAccountPatterns: bld.opts.ServiceAccountPatterns})
+	}
 	nw := len(store.starts)
-	n, interactions := 0, 0
+	interactions := 0
 	for i := range store.shards {
 		sh := &store.shards[i]
 		for row := range sh.keys {
-			if w := &sh.wins[row*nw+win]; w.count > 0 {
-				n++
-				interactions += bits.OnesCount64(w.inter)
-			}
+			interactions += bits.OnesCount64(sh.wins[row*nw+win].inter)
 		}
 		interactions += len(sh.wide)
 	}
-	obs := slices.Grow(bld.obs[:0], n)
 	// One backing array for every observation's interaction names.
 	inter := make([]string, 0, interactions)
-	f := make([]string, 0, 9)
+	n := 0
 	for i := range store.shards {
 		sh := &store.shards[i]
 		wide := map[uint32][]wideInter{}
 		for k := range sh.wide {
 			wide[k.row] = append(wide[k.row], k)
 		}
-		for row, key := range sh.keys {
-			w := sh.wins[row*nw+win]
-			if w.count == 0 {
-				continue
-			}
-			f = splitKeyInto(f[:0], key)
-			if len(f) != 9 {
-				continue // cannot happen: keys are built by observe
-			}
-			o := identity.Observation{
-				System: f[0], Email: f[1], Username: f[2], DisplayName: f[3],
-				FirstName: f[4], LastName: f[5], Company: f[6], UserID: f[7],
-				ServiceAccount: f[8] == "1",
-				Count:          w.count, First: w.first, Last: sh.last[row],
-			}
+		for row := range sh.keys {
+			o, w := &bld.obs[n], sh.wins[row*nw+win]
+			bld.present[n] = w.count > 0
+			n++
+			o.Count, o.First, o.Last, o.Interactions = w.count, w.first, sh.last[row], nil
 			from := len(inter)
 			for m := w.inter; m != 0; m &= m - 1 {
 				inter = append(inter, store.inter.names[bits.TrailingZeros64(m)])
@@ -146,10 +140,29 @@ func (bld *Builder) observations(win int) []identity.Observation {
 			if len(inter) > from {
 				o.Interactions = inter[from:len(inter):len(inter)]
 			}
-			obs = append(obs, o)
 		}
 	}
-	bld.obs = obs
+	return bld.prepared.Resolve(bld.present)
+}
+
+// observations lists the store's observations in shard and row order,
+// with the fields of their keys; the strings share the keys' memory.
+func observations(store *obsStore) []identity.Observation {
+	obs := make([]identity.Observation, 0, store.len())
+	f := make([]string, 0, 9)
+	for i := range store.shards {
+		for _, key := range store.shards[i].keys {
+			f = splitKeyInto(f[:0], key)
+			if len(f) != 9 {
+				f = append(f[:0], "", "", "", "", "", "", "", "", "") // cannot happen: keys are built by observe
+			}
+			obs = append(obs, identity.Observation{
+				System: f[0], Email: f[1], Username: f[2], DisplayName: f[3],
+				FirstName: f[4], LastName: f[5], Company: f[6], UserID: f[7],
+				ServiceAccount: f[8] == "1",
+			})
+		}
+	}
 	return obs
 }
 
@@ -172,8 +185,7 @@ func (b *windowBuilder) time(ns int64) time.Time {
 	return time.Unix(0, ns).In(b.loc)
 }
 
-func (b *windowBuilder) users(obs []identity.Observation) {
-	res := identity.Resolve(obs, identity.Options{ServiceAccountPatterns: b.opts.ServiceAccountPatterns})
+func (b *windowBuilder) users(res identity.Result) {
 	b.anonymous = res.Anonymous
 	perSystem := map[string]*SystemUserCount{}
 	total := &b.wb.UserTotal
