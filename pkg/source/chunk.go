@@ -66,8 +66,8 @@ type csvState struct {
 }
 
 // run reads r to its end. A read error is reported as a Reject of the stream
-// (after everything before it was emitted) and returned; so is an error from
-// the sink, which means the scan stops.
+// (after every whole record before it was emitted) and returned; so is an
+// error from the sink, which means the scan stops.
 func (c *chunker) run(r io.Reader) error {
 	b, err := c.pool.get(c.ctx, c.pool.size)
 	if err != nil {
@@ -111,10 +111,11 @@ func (c *chunker) run(r io.Reader) error {
 			if !eof {
 				continue
 			}
+			cut = c.lastBoundary() // of what followed the long record
 		}
 		switch {
 		case eof:
-			return c.finish(rerr)
+			return c.finish(rerr, cut)
 		case cut >= 0:
 			if err := c.emit(cut); err != nil {
 				return err
@@ -338,10 +339,20 @@ func (c *chunker) skipRecord(r io.Reader, eof *bool, rerr *error, what string) e
 	return c.out.reject(Reject{Source: c.in.Name, Line: line, Reason: ReasonLineTooLong, Detail: detail, Raw: raw})
 }
 
-// finish emits what is left at the end of the stream and reports a read
-// error at the line that would have come next.
-func (c *chunker) finish(rerr error) error {
-	if data := c.b.b[c.start:c.n]; len(data) > 0 {
+// finish emits what is left at the end of the stream; cut is the last
+// record boundary in it (see lastBoundary). When the stream broke, what
+// follows cut is a record cut short by the damage: it is not decoded (a CSV
+// record cut inside a field would look whole, with a shortened value) but
+// kept as the raw bytes of the stream's reject, at its line.
+func (c *chunker) finish(rerr error, cut int) error {
+	end := c.n
+	var tail []byte
+	if rerr != io.EOF {
+		end = max(cut+1, c.start)
+		// Cloned: the chunk below hands the buffer to a worker.
+		tail = bytes.Clone(c.b.b[end:c.n])
+	}
+	if data := c.b.b[c.start:end]; len(data) > 0 {
 		ch := Chunk{Input: c.in, Data: data, FirstLine: c.line, Header: c.header}
 		c.line += int64(bytes.Count(data, nl))
 		if data[len(data)-1] != '\n' {
@@ -357,7 +368,7 @@ func (c *chunker) finish(rerr error) error {
 		return nil
 	}
 	reason, detail := describeReadError(rerr)
-	if err := c.out.reject(Reject{Source: c.in.Name, Line: c.line, Reason: reason, Detail: detail}); err != nil {
+	if err := c.out.reject(Reject{Source: c.in.Name, Line: c.line, Reason: reason, Detail: detail, Raw: tail}); err != nil {
 		return err
 	}
 	return rerr

@@ -321,26 +321,37 @@ func (f *failingReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// TestChunkerReadErrorIsReportedAtNextLine: a stream that breaks is one
+// reject at the line after its last whole record, holding the bytes of the
+// record the damage cut short, which is not decoded.
 func TestChunkerReadErrorIsReportedAtNextLine(t *testing.T) {
 	boom := errors.New("flate: corrupt input before offset 99")
 	for _, tc := range []struct {
 		in       string
+		csv      bool
 		wantLine int64
+		raw      string // the cut record
 	}{
-		{"", 1},
-		{"a\nb\n", 3},
-		{"a\nb\npart", 4},
+		{"", false, 1, ""},
+		{"a\nb\n", false, 3, ""},
+		{"a\nb\npart", false, 3, "part"},
+		{"a\n" + strings.Repeat("x", 100) + "\npa", false, 3, "pa"}, // after a line too long
+		// A CSV record cut inside a field would read as a whole one.
+		{"h,n\nx,123\ny,12", true, 3, "y,12"},
+		{"h,n\nx,1\ny,\"multi\nli", true, 3, "y,\"multi\nli"},
+		{"h,n", true, 2, ""}, // the header alone: it is taken
 	} {
-		events, err := runChunker(&failingReader{data: []byte(tc.in), err: boom}, false, 2, 64)
+		events, err := runChunker(&failingReader{data: []byte(tc.in), err: boom}, tc.csv, 2, 64)
 		if !errors.Is(err, boom) {
 			t.Fatalf("%q: err = %v, want %v", tc.in, err, boom)
 		}
 		last := events[len(events)-1].reject
-		want := Reject{Source: "in", Line: tc.wantLine, Reason: ReasonCorruptInput, Detail: boom.Error()}
-		if last == nil || !rejectEqual(*last, want) {
-			t.Errorf("%q: last event %s, want %s", tc.in, describe(events), showReject(want))
+		want := Reject{Source: "in", Line: tc.wantLine, Reason: ReasonCorruptInput, Detail: boom.Error(), Raw: []byte(tc.raw)}
+		if last == nil || !rejectEqual(*last, want) || !bytes.Equal(last.Raw, want.Raw) {
+			t.Errorf("%q: events %s, want last %s", tc.in, describe(events), showReject(want))
 		}
-		checkChunks(t, []byte(tc.in), false, 64, events[:len(events)-1])
+		whole := strings.TrimSuffix(tc.in, tc.raw)
+		checkChunks(t, []byte(whole), tc.csv, 64, events[:len(events)-1])
 	}
 }
 
