@@ -44,6 +44,8 @@ type options struct {
 	asOf        string
 	periods     string
 	tmp         string
+	idle        float64
+	idleWait    time.Duration
 	inputs      []string
 }
 
@@ -56,6 +58,8 @@ func main() {
 	flag.StringVar(&o.jqProgram, "jq-program", "", "jq program file (default: the embedded figures.jq)")
 	flag.StringVar(&o.asOf, "as-of", "2026-11-22", "usagerep's --as-of")
 	flag.StringVar(&o.periods, "period", "6m,1y", "usagerep's --period; the peers use the widest")
+	flag.Float64Var(&o.idle, "idle", 0.9, "before each run, wait until this share of the CPUs is idle (0: never wait)")
+	flag.DurationVar(&o.idleWait, "idle-wait", 10*time.Minute, "wait at most this long for -idle, then run anyway")
 	flag.StringVar(&o.tmp, "tmp", "", "directory for usagerep's zip (default: a new temporary one)")
 	flag.Parse()
 	o.tools = strings.Split(*tools, ",")
@@ -75,8 +79,9 @@ type result struct {
 	tool      string
 	argv      []string
 	wall, cpu time.Duration
-	rss       int64  // bytes; -1 unknown
-	load      string // 1-minute load average just before the run
+	rss       int64   // bytes; -1 unknown
+	load      string  // 1-minute load average just before the run
+	idle      float64 // share of the CPUs idle just before the run
 	fig       *figures.Figures
 	sum       *workbook.Summary // usagerep only
 }
@@ -105,6 +110,14 @@ func run(o *options, w io.Writer) error {
 	}
 	fmt.Fprintf(w, "Machine: %d CPUs, %s/%s. Window %s: the widest of --period %s, as of %s (UTC).\n",
 		runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, win, o.periods, o.asOf)
+	if slices.Contains(o.tools, "usagerep") {
+		// The binary may be rebuilt between runs; say which one this was.
+		v, err := exec.Command(o.usagerep, "--version").Output()
+		if err != nil {
+			return fmt.Errorf("%s --version: %w", o.usagerep, err)
+		}
+		fmt.Fprintf(w, "usagerep: %s\n", strings.TrimSpace(string(v)))
+	}
 	var failed []string
 	all := map[string][]result{}
 	sizes := make([]int64, len(o.inputs))
@@ -202,6 +215,7 @@ func (o *options) runTool(tool, in string, win figures.Window, book string) (res
 		r.argv = []string{o.jq, "-n", "-c", "--arg", "from", from, "--arg", "to", to, "-f", o.jqProgram, in}
 	}
 	fmt.Fprintf(os.Stderr, "benchpeers: %s ...\n", strings.Join(quoteArgs(r.argv), " "))
+	r.idle = o.waitIdle()
 	r.load = loadAvg()
 	cmd := exec.Command(r.argv[0], r.argv[1:]...)
 	var stdout, stderr bytes.Buffer
@@ -230,6 +244,23 @@ func (o *options) runTool(tool, in string, win figures.Window, book string) (res
 		return r, fmt.Errorf("%s printed no figures: %w\n%s", tool, err, tail(stdout.String()))
 	}
 	return r, nil
+}
+
+// waitIdle waits until the machine is quiet enough to measure, so that
+// another job's cores do not count against a tool; it returns the idle
+// share last seen.
+func (o *options) waitIdle() float64 {
+	deadline := time.Now().Add(o.idleWait)
+	for said := false; ; {
+		idle := idleFraction(time.Second)
+		if o.idle <= 0 || idle < 0 || idle >= o.idle || time.Now().After(deadline) {
+			return idle
+		}
+		if !said {
+			fmt.Fprintf(os.Stderr, "benchpeers: waiting for the CPUs to be %.0f%% idle (now %.0f%%)\n", 100*o.idle, 100*idle)
+			said = true
+		}
+	}
 }
 
 // check compares the figures and prints the verdict: DuckDB and jq must
@@ -335,7 +366,9 @@ func printTable(w io.Writer, res []result, size int64) {
 		}
 		return fmt.Sprintf("%.0f MiB", float64(r.rss)/(1<<20))
 	})
-	row("load average before", func(r *result) string { return r.load })
+	row("CPUs idle before / load average", func(r *result) string {
+		return fmt.Sprintf("%.0f%% / %s", 100*r.idle, r.load)
+	})
 	row("records read", num(func(r *result) int64 { return r.fig.Records }))
 	row("records in window", num(func(r *result) int64 { return r.fig.InWindow }))
 	row("distinct emails ¹", num(func(r *result) int64 { return r.fig.Emails }))
