@@ -8,9 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,6 +21,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/usagerep/usagerep/pkg/gen"
 	"github.com/usagerep/usagerep/pkg/output"
 	"github.com/usagerep/usagerep/pkg/record"
 	"github.com/usagerep/usagerep/pkg/source"
@@ -41,6 +44,12 @@ type commonFlags struct {
 	Consts      []string
 	CPUProfile  string
 	MemProfile  string
+
+	// Limits against hostile input (docs/reliability.md).
+	MaxLineBytes         byteSize
+	MaxArchiveDepth      int
+	MaxDecompressedRatio float64
+	MaxDecompressedBytes byteSize
 }
 
 func (c *commonFlags) register(cmd *cobra.Command, defaultOutput string) {
@@ -57,6 +66,12 @@ func (c *commonFlags) register(cmd *cobra.Command, defaultOutput string) {
 	f.IntVar(&c.Workers, "workers", runtime.GOMAXPROCS(0), "records are decoded on this many cores")
 	f.StringArrayVar(&c.Maps, "map", nil, "map a canonical field to a source path or CSV header, FIELD=PATH (repeatable), e.g. --map username=actor.login")
 	f.StringArrayVar(&c.Consts, "const", nil, "set a canonical field for every record, FIELD=VALUE (repeatable), e.g. --const system=GitHub")
+	c.MaxLineBytes = source.DefaultMaxLineBytes
+	f.Var(&c.MaxLineBytes, "max-line-bytes", "reject a line (CSV record) longer than this, without holding it in memory whole (e.g. 16MiB, 1GB)")
+	f.IntVar(&c.MaxArchiveDepth, "max-archive-depth", source.DefaultMaxArchiveDepth, "read bundles nested this deep: 1 reads a bundle's members but skips a bundle inside it")
+	f.Float64Var(&c.MaxDecompressedRatio, "max-decompressed-ratio", source.DefaultMaxDecompressedRatio, "abandon an input that expands more than this many times its size on disk, checked past its first 16 MiB (a decompression bomb); 0 turns the check off")
+	c.MaxDecompressedBytes = source.DefaultMaxDecompressedBytes
+	f.Var(&c.MaxDecompressedBytes, "max-decompressed-bytes", "abandon an input that expands to more than this; 0 turns the check off")
 	f.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile to this file")
 	f.StringVar(&c.MemProfile, "memprofile", "", "write a heap profile to this file at the end")
 	_ = f.MarkHidden("cpuprofile")
@@ -92,6 +107,18 @@ func (c *commonFlags) resolve(cfgFields, cfgConsts map[string]string, now time.T
 	if c.Workers < 1 {
 		return nil, usageErrorf("--workers must be 1 or more")
 	}
+	if c.MaxLineBytes < 1 || c.MaxLineBytes > maxLineLimit {
+		return nil, usageErrorf("--max-line-bytes must be between 1 and %s", maxLineLimit)
+	}
+	if c.MaxArchiveDepth < 1 {
+		return nil, usageErrorf("--max-archive-depth must be 1 or more")
+	}
+	if !(c.MaxDecompressedRatio >= 0) { // also NaN
+		return nil, usageErrorf("--max-decompressed-ratio must be 0 (off) or more")
+	}
+	if c.MaxDecompressedBytes < 0 {
+		return nil, usageErrorf("--max-decompressed-bytes must be 0 (off) or more")
+	}
 	if c.Profile != "" {
 		p, ok := source.Profile(c.Profile)
 		if !ok {
@@ -118,6 +145,46 @@ func (c *commonFlags) resolve(cfgFields, cfgConsts map[string]string, now time.T
 	return s, nil
 }
 
+// maxLineLimit bounds --max-line-bytes: every reader may hold a few
+// buffers of that size.
+const maxLineLimit byteSize = 1 << 30
+
+func offIfZero[T float64 | byteSize](v T) T {
+	if v == 0 {
+		return -1
+	}
+	return v
+}
+
+// byteSize is a flag value holding a byte count, written 16MiB, 500MB or
+// 1048576 (see gen.ParseSize).
+type byteSize int64
+
+func (b *byteSize) Set(s string) error {
+	n, err := gen.ParseSize(s)
+	if err != nil {
+		return err
+	}
+	*b = byteSize(n)
+	return nil
+}
+
+func (b *byteSize) Type() string { return "size" }
+
+// String writes the size in the largest binary unit that divides it.
+func (b byteSize) String() string {
+	n := int64(b)
+	for _, u := range []struct {
+		name  string
+		shift uint
+	}{{"TiB", 40}, {"GiB", 30}, {"MiB", 20}, {"KiB", 10}} {
+		if n != 0 && n%(1<<u.shift) == 0 {
+			return strconv.FormatInt(n>>u.shift, 10) + u.name
+		}
+	}
+	return strconv.FormatInt(n, 10)
+}
+
 // scanResult is what reading the inputs gave.
 type scanResult struct {
 	stats    source.Stats
@@ -137,10 +204,15 @@ func scan[S source.Sink](ctx context.Context, ios *IOStreams, c *commonFlags, s 
 		return nil, nil, usageErrorf("no input given (name files, directories or bundles, or - for standard input)")
 	}
 	opts := source.ScanOptions{
-		Workers: c.Workers,
-		Format:  s.inFormat,
-		Decode:  source.DecodeOptions{Mapping: s.mapping, KeepProps: keepProps},
-		Stdin:   ios.In,
+		Workers:         c.Workers,
+		Format:          s.inFormat,
+		Decode:          source.DecodeOptions{Mapping: s.mapping, KeepProps: keepProps},
+		Stdin:           ios.In,
+		MaxLineBytes:    int(c.MaxLineBytes),
+		MaxArchiveDepth: c.MaxArchiveDepth,
+		// For ScanOptions 0 is the default and a negative value is off.
+		MaxDecompressedRatio: offIfZero(c.MaxDecompressedRatio),
+		MaxDecompressedBytes: int64(offIfZero(c.MaxDecompressedBytes)),
 	}
 	_, total, err := source.Plan(paths, opts)
 	if err != nil {
@@ -373,19 +445,56 @@ type outputFile interface {
 // createOutput opens path atomically, or the command's stdout for "-".
 func createOutput(path string, ios *IOStreams) (outputFile, error) {
 	if path == output.Stdout {
-		return &stdoutFile{w: bufio.NewWriterSize(ios.Out, 256<<10)}, nil
+		s := &stdoutFile{}
+		s.w = bufio.NewWriterSize(writerFunc(func(p []byte) (int, error) {
+			n, err := ios.Out.Write(p)
+			if err != nil {
+				err = s.fail(err)
+			}
+			return n, err
+		}), 256<<10)
+		return s, nil
 	}
 	return output.Create(path)
 }
 
-// stdoutFile buffers standard output; Commit flushes it.
-type stdoutFile struct{ w *bufio.Writer }
+// stdoutFile buffers standard output; Commit flushes it. Its errors are
+// *output.Error, so they read "cannot write stdout: broken pipe" whether
+// the pipe closed early (-o - | head) or the disk is full.
+type stdoutFile struct {
+	w   *bufio.Writer
+	err error // the first failure
+}
 
-func (s *stdoutFile) Write(p []byte) (int, error) { return s.w.Write(p) }
-func (s *stdoutFile) Abort() error                { return nil }
+func (s *stdoutFile) Write(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	return s.w.Write(p)
+}
+
+func (s *stdoutFile) Abort() error { return nil }
+
 func (s *stdoutFile) Commit() error {
+	if s.err != nil {
+		return s.err
+	}
 	if err := s.w.Flush(); err != nil {
-		return &output.Error{Op: "write", Path: "stdout", Err: err}
+		return s.fail(err)
 	}
 	return nil
 }
+
+func (s *stdoutFile) fail(err error) error {
+	if s.err == nil {
+		if pe, ok := errors.AsType[*fs.PathError](err); ok {
+			err = pe.Err // "write /dev/stdout" would repeat what Error says
+		}
+		s.err = &output.Error{Op: "write", Path: "stdout", Err: err}
+	}
+	return s.err
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (fn writerFunc) Write(p []byte) (int, error) { return fn(p) }

@@ -101,8 +101,14 @@ synchronised.`,
 	return root
 }
 
+// sigpipe is notified of SIGPIPE and never read: that is what makes a
+// write to a closed stdout (usagerep export -o - | head) fail with EPIPE,
+// an output error (exit status 4), rather than kill the process.
+var sigpipe = make(chan os.Signal, 1)
+
 // Main runs usagerep with args and returns the exit status.
 func Main(args []string, io *IOStreams, info BuildInfo) int {
+	signal.Notify(sigpipe, syscall.SIGPIPE)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	root := NewRootCmd(io, info)

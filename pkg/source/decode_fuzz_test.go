@@ -326,4 +326,3 @@ func readBad(tb testing.TB, name string) []byte {
 	}
 	return b
 }
-
