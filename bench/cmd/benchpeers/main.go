@@ -147,6 +147,7 @@ func run(o *options, w io.Writer) error {
 			fmt.Fprintf(w, "    %s\n", strings.Join(quoteArgs(r.argv), " "))
 		}
 	}
+	printNotes(w)
 	if len(o.inputs) > 1 {
 		printScaling(w, o.tools, all, o.inputs, sizes)
 	}
@@ -390,8 +391,12 @@ func printTable(w io.Writer, res []result, size int64) {
 	})
 	row("project pairs ⁷", func(r *result) string { return thousands(int64(len(r.fig.ProjectPairs))) })
 	row("pairs checksum ⁷", func(r *result) string { return "`" + r.fig.PairsChecksum() + "`" })
-	fmt.Fprint(w, `
-1. Count distinct of the non-empty lower-cased value, over the window's
+}
+
+// printNotes says what each figure of the tables means.
+func printNotes(w io.Writer) {
+	fmt.Fprint(w, "\nFigures:\n\n")
+	fmt.Fprint(w, `1. Count distinct of the non-empty lower-cased value, over the window's
    observations: each record's own user and each users[] element (at its
    own time if it has one). No identity resolution; invalid emails count.
 2. usagerep's Summary: identities after resolution (spellings, emails,
