@@ -22,12 +22,11 @@ const sheetDataEnd = "</sheetData>"
 
 // rowEncoder writes rows of one table as SpreadsheetML.
 type rowEncoder struct {
-	b     *book
-	t     *table
-	f     formatter
-	row   []cell
-	cols  []string // column letters
-	inner []byte   // scratch for one cell's escaped text
+	b    *book
+	t    *table
+	f    formatter
+	row  []cell
+	cols []string // column letters
 }
 
 func (b *book) newRowEncoder(t *table) *rowEncoder {
