@@ -445,14 +445,8 @@ type outputFile interface {
 // createOutput opens path atomically, or the command's stdout for "-".
 func createOutput(path string, ios *IOStreams) (outputFile, error) {
 	if path == output.Stdout {
-		s := &stdoutFile{}
-		s.w = bufio.NewWriterSize(writerFunc(func(p []byte) (int, error) {
-			n, err := ios.Out.Write(p)
-			if err != nil {
-				err = s.fail(err)
-			}
-			return n, err
-		}), 256<<10)
+		s := &stdoutFile{out: ios.Out}
+		s.w = bufio.NewWriterSize(writerFunc(s.writeThrough), 256<<10)
 		return s, nil
 	}
 	return output.Create(path)
@@ -462,8 +456,18 @@ func createOutput(path string, ios *IOStreams) (outputFile, error) {
 // *output.Error, so they read "cannot write stdout: broken pipe" whether
 // the pipe closed early (-o - | head) or the disk is full.
 type stdoutFile struct {
-	w   *bufio.Writer
-	err error // the first failure
+	out io.Writer
+	w   *bufio.Writer // over writeThrough
+	err error         // the first failure
+}
+
+// writeThrough is the buffer's sink; it records the first failure.
+func (s *stdoutFile) writeThrough(p []byte) (int, error) {
+	n, err := s.out.Write(p)
+	if err != nil {
+		return n, s.fail(err)
+	}
+	return n, nil
 }
 
 func (s *stdoutFile) Write(p []byte) (int, error) {
