@@ -115,6 +115,11 @@ type Record struct {
 	// of the file (file[:member]) and Line its 1-based line number.
 	Source string
 	Line   int64
+
+	// Present has bit i set when canonical field i (in the order of
+	// source.Fields) had a value in the input, constants aside. Only
+	// decoders asked for it (source.DecodeOptions.MarkPresent) fill it.
+	Present uint64
 }
 
 // Reset clears r for reuse while keeping the capacity of its slices.

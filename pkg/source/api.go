@@ -97,4 +97,6 @@ type RejectFunc func(Reject) error
 type DecodeOptions struct {
 	Mapping   Mapping
 	KeepProps bool // keep unknown fields as Record.Props (costs time)
+	// MarkPresent fills Record.Present, for inspect's fill rates.
+	MarkPresent bool
 }

@@ -33,6 +33,7 @@ func NewDecoder(f Format, opts DecodeOptions) (Decoder, error) {
 	if err != nil {
 		return nil, err
 	}
+	core.markPresent = opts.MarkPresent
 	switch f {
 	case FormatJSONL:
 		return newJSONLDecoder(core), nil
@@ -103,15 +104,18 @@ func (s *slots) put(t target, raw []byte, kind valKind, esc bool) {
 // core is what both decoders share: the compiled mapping, the record being
 // built, the scratch buffer for decoded text, and the pending rejection.
 type core struct {
-	m         *compiled
-	keepProps bool
-	consts    slots
+	m           *compiled
+	keepProps   bool
+	markPresent bool // fill rec.Present
+	consts      slots
 
 	rec     record.Record
 	scratch []byte // decoded strings of the current record; reset per record
 	elem    slots  // fields of the users[] element being read
 
 	reason, detail string // why the current record is rejected; "" if it is not
+
+	typeFed fieldID // the field the "type" alias fed (fType: none)
 }
 
 func newCore(m *compiled, keepProps bool) (*core, error) {
@@ -180,7 +184,21 @@ func (d *core) finish(sl *slots) bool {
 		f := fieldID(bits.TrailingZeros64(set))
 		d.apply(f, &d.consts.v[f], &d.rec, nil)
 	}
+	if d.markPresent {
+		d.rec.Present = d.present(sl)
+	}
 	return true
+}
+
+// present is the set of fields sl gave a value, constants aside, with the
+// "type" alias counted as the kind or action it fed.
+func (d *core) present(sl *slots) uint64 {
+	const typeBit = 1 << fType
+	p := sl.set &^ d.m.constMask &^ typeBit
+	if sl.set&typeBit != 0 && d.typeFed != fType {
+		p |= 1 << d.typeFed
+	}
+	return p
 }
 
 // applyType resolves the "type" alias: "sync" or "activity" (any case)
@@ -188,6 +206,7 @@ func (d *core) finish(sl *slots) bool {
 // own name.
 func (d *core) applyType(sl *slots) bool {
 	s := &sl.v[fType]
+	d.typeFed = fType
 	toKind := d.m.typeFeedsKind && sl.set&(1<<fKind) == 0
 	toAction := d.m.typeFeedsAction && sl.set&(1<<fAction) == 0
 	if s.kind == vObject || s.kind == vArray {
@@ -204,14 +223,17 @@ func (d *core) applyType(sl *slots) bool {
 	case bytes.EqualFold(txt, []byte("sync")):
 		if toKind {
 			d.rec.Kind = record.KindSync
+			d.typeFed = fKind
 		}
 	case bytes.EqualFold(txt, []byte("activity")):
 		if toKind {
 			d.rec.Kind = record.KindActivity
+			d.typeFed = fKind
 		}
 	default:
 		if toAction {
 			d.rec.Action = unsafeString(txt)
+			d.typeFed = fAction
 		}
 	}
 	return true

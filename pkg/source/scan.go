@@ -59,6 +59,9 @@ type ScanOptions struct {
 	// Progress, when set, is called with the on-disk (compressed) bytes
 	// consumed, from any goroutine.
 	Progress func(delta int64)
+	// OnChunk, when set, sees every chunk just before it is decoded, from
+	// any goroutine; the chunk is valid only during the call.
+	OnChunk func(*Chunk)
 
 	// newDecoder replaces NewDecoder in tests.
 	newDecoder func(Format, DecodeOptions) (Decoder, error)
@@ -299,6 +302,9 @@ func (w *worker) decode(j *job) error {
 		w.decoders[f] = dec
 	}
 	w.cur = j.src
+	if w.s.opts.OnChunk != nil {
+		w.s.opts.OnChunk(&j.chunk)
+	}
 	good, bad, err := dec.Decode(&j.chunk, w.sink, w.rejectFn)
 	j.src.records.Add(good + bad)
 	return err
