@@ -148,8 +148,11 @@ func (r *resolver) intern() {
 
 func (r *resolver) internIdentifiers() {
 	n := len(r.obs)
-	r.names = newTable(n)
-	r.emails = newTable(n / 2)
+	// Hints well below the observation count: a person is usually seen
+	// in several systems, so values repeat, and a table that must grow
+	// costs less than one sized for every observation.
+	r.names = newTable(n / 4)
+	r.emails = newTable(n / 8)
 	r.userIDs = newTable(16)
 	r.systems = newTable(16)
 	var buf []byte
@@ -178,7 +181,7 @@ func (r *resolver) serviceUser(id int32) bool { return id >= 0 && r.svcNames != 
 
 func (r *resolver) internAttributes() {
 	n := len(r.obs)
-	r.displays = newTable(n / 4)
+	r.displays = newTable(n / 8)
 	r.firsts = newTable(64)
 	r.lasts = newTable(64)
 	r.companies = newTable(16)

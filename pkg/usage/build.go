@@ -101,6 +101,7 @@ func (bld *Builder) Workbook(i int) Workbook {
 func (bld *Builder) resolve(win int) identity.Result {
 	store := bld.acc.obs.live()
 	if bld.prepared == nil {
+		store.compact()
 		bld.obs = observations(store)
 		bld.present = make([]bool, len(bld.obs))
 		bld.prepared = identity.Prepare(bld.obs, identity.Options{ServiceAccountPatterns: bld.opts.ServiceAccountPatterns})

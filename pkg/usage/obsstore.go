@@ -3,6 +3,7 @@ package usage
 import (
 	"hash/maphash"
 	"math/bits"
+	"slices"
 	"strings"
 	"sync"
 
@@ -147,6 +148,12 @@ func (s *obsStore) markInteraction(sh *obsShard, row, id uint32, t int64) {
 
 // row finds or makes the row of k. The caller holds the lock.
 func (sh *obsShard) row(k []byte, windows int) uint32 {
+	if sh.index == nil { // dropped by compact
+		sh.index = make(map[string]uint32, len(sh.keys))
+		for row, key := range sh.keys {
+			sh.index[key] = uint32(row)
+		}
+	}
 	if row, ok := sh.index[unsafeString(k)]; ok {
 		return row
 	}
@@ -168,6 +175,18 @@ func (sh *obsShard) noteWide(row, id uint32, t int64) {
 	k := wideInter{row: row, id: id}
 	if last, ok := sh.wide[k]; !ok || t > last {
 		sh.wide[k] = t
+	}
+}
+
+// compact gives back what only adding needs: the key index, which is
+// rebuilt if anything is added again, and the room the columns grew into.
+func (s *obsStore) compact() {
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.index = nil
+		sh.keys = slices.Clone(sh.keys)
+		sh.last = slices.Clone(sh.last)
+		sh.wins = slices.Clone(sh.wins)
 	}
 }
 
