@@ -1,0 +1,312 @@
+package access
+
+import (
+	"encoding/binary"
+	"math"
+	"strings"
+
+	"github.com/usagerep/usagerep/pkg/record"
+)
+
+// Accumulator is the mergeable state of one worker. It is fed borrowed
+// records (source.Sink) and copies only the keys it keeps; once a key
+// exists, a record costs no allocation.
+type Accumulator struct {
+	days *days // shared by siblings, read-only
+	plan string
+
+	// Distinct observations: key (appendField of system, email, username,
+	// display name, first name, last name, company, user_id, service flag)
+	// -> id, with what resolution needs of each.
+	obsIndex map[string]uint32
+	obsKeys  []string
+	obsStats []obsStat
+
+	projIndex map[string]uint32
+	projNames []string
+	actIndex  map[string]uint32
+	actNames  []string // "" (no action) is an action id like any other
+
+	// cells holds, per (day, observation, project, action), an index into
+	// sums: one map operation per mention, and sums saturate.
+	cells map[cellKey]uint32
+	sums  []int64
+
+	stats Quality
+
+	key     []byte    // scratch for observation keys
+	email   []byte    // scratch for email normalisation
+	touched []cellKey // the current record's cells
+	hint    int32     // the last day found
+	lastP   uint32    // the last project's id (a cache)
+	lastA   uint32    // the last action's id (a cache)
+}
+
+// obsStat is what identity resolution needs of an observation.
+type obsStat struct {
+	count       int64 // mentions carrying it
+	first, last int64 // Unix ns
+}
+
+type cellKey struct {
+	day     int32
+	obs     uint32
+	project uint32
+	action  uint32
+}
+
+// NewAccumulator returns empty state for opts; it fails when the days are
+// not a range (the last before the first, or outside years 1678-2261).
+func NewAccumulator(opts Options) (*Accumulator, error) {
+	d, err := newDays(opts)
+	if err != nil {
+		return nil, err
+	}
+	return newAccumulator(d, opts.Plan), nil
+}
+
+// Sibling returns empty state of a's configuration, for another worker.
+func (a *Accumulator) Sibling() *Accumulator { return newAccumulator(a.days, a.plan) }
+
+func newAccumulator(d *days, plan string) *Accumulator {
+	return &Accumulator{
+		days: d, plan: plan,
+		obsIndex:  make(map[string]uint32),
+		projIndex: make(map[string]uint32),
+		actIndex:  make(map[string]uint32),
+		cells:     make(map[cellKey]uint32),
+		key:       make([]byte, 0, 256),
+		email:     make([]byte, 0, 64),
+		hint:      -1,
+		lastP:     noID,
+		lastA:     noID,
+	}
+}
+
+const noID = ^uint32(0)
+
+// Record adds one record. It implements source.Sink.
+func (a *Accumulator) Record(r *record.Record) {
+	a.stats.Records++
+	if a.plan != "" && r.Plan != a.plan {
+		a.stats.OtherPlan++
+		return
+	}
+	a.touched = a.touched[:0]
+	own := r.User.Named()
+	if own || len(r.Users) == 0 {
+		// A record naming nobody at all is an anonymous mention too.
+		a.mention(r, &r.User, r.System, r.Project, r.Time)
+	}
+	for i := range r.Users {
+		e := &r.Users[i]
+		if !e.User.Named() {
+			continue
+		}
+		t, system, project := e.Time, e.System, e.Project
+		if t == record.NoTime {
+			t = r.Time
+		}
+		if system == "" {
+			system = r.System
+		}
+		if project == "" {
+			project = r.Project
+		}
+		a.mention(r, &e.User, system, project, t)
+	}
+}
+
+// mention is one user named by r at time t.
+func (a *Accumulator) mention(r *record.Record, u *record.User, system, project string, t int64) {
+	day := a.days.index(t, a.hint)
+	if day < 0 {
+		a.stats.OutOfRange++
+		return
+	}
+	a.hint = day
+	var email []byte // normalised, or empty when absent or not an email
+	if u.Email != "" {
+		var ok bool
+		if a.email, ok = record.NormalizeEmail(a.email[:0], u.Email); ok {
+			email = a.email
+		}
+	}
+	// Resolution would count it anonymous: it can be nobody's row.
+	if len(email) == 0 && u.Username == "" && u.DisplayName == "" {
+		a.stats.Anonymous++
+		return
+	}
+	obs := a.observe(u, system, email, t)
+	if project == "" {
+		a.stats.NoProject++
+		return
+	}
+	k := cellKey{day: day, obs: obs, project: a.project(project), action: a.action(r.Action)}
+	for _, seen := range a.touched {
+		if seen == k {
+			return // the record named this user here twice: count it once
+		}
+	}
+	a.touched = append(a.touched, k)
+	i, ok := a.cells[k]
+	if !ok {
+		i = uint32(len(a.sums))
+		a.cells[k] = i
+		a.sums = append(a.sums, 0)
+	}
+	a.sums[i] = addSat(a.sums[i], r.Count)
+}
+
+// observe notes one observation and returns its id.
+func (a *Accumulator) observe(u *record.User, system string, email []byte, t int64) uint32 {
+	k := a.key[:0]
+	k = appendField(k, system)
+	k = binary.AppendUvarint(k, uint64(len(email)))
+	k = append(k, email...)
+	k = appendField(k, u.Username)
+	k = appendField(k, u.DisplayName)
+	k = appendField(k, u.FirstName)
+	k = appendField(k, u.LastName)
+	k = appendField(k, u.Company)
+	k = appendField(k, u.UserID)
+	if u.ServiceAccount {
+		k = append(k, '1')
+	} else {
+		k = append(k, '0')
+	}
+	a.key = k
+	id, ok := a.obsIndex[string(k)] // no allocation: a lookup
+	if !ok {
+		key := string(k)
+		id = uint32(len(a.obsKeys))
+		a.obsIndex[key] = id
+		a.obsKeys = append(a.obsKeys, key)
+		a.obsStats = append(a.obsStats, obsStat{first: t, last: t})
+	}
+	s := &a.obsStats[id]
+	s.count++
+	s.first, s.last = min(s.first, t), max(s.last, t)
+	return id
+}
+
+func (a *Accumulator) project(name string) uint32 {
+	if a.lastP != noID && a.projNames[a.lastP] == name {
+		return a.lastP
+	}
+	a.lastP = intern(a.projIndex, &a.projNames, name)
+	return a.lastP
+}
+
+func (a *Accumulator) action(name string) uint32 {
+	if a.lastA != noID && a.actNames[a.lastA] == name {
+		return a.lastA
+	}
+	a.lastA = intern(a.actIndex, &a.actNames, name)
+	return a.lastA
+}
+
+// intern returns name's id in index, copying name when it is new.
+func intern(index map[string]uint32, names *[]string, name string) uint32 {
+	if id, ok := index[name]; ok {
+		return id
+	}
+	name = strings.Clone(name)
+	id := uint32(len(*names))
+	index[name] = id
+	*names = append(*names, name)
+	return id
+}
+
+// addSat adds two non-negative counts, stopping at the largest int64.
+func addSat(x, y int64) int64 {
+	if s := x + y; s >= x {
+		return s
+	}
+	return math.MaxInt64
+}
+
+// Merge folds o into a. o must not be used afterwards. Merging is
+// associative and commutative, so any split of the input gives one report.
+func (a *Accumulator) Merge(o *Accumulator) {
+	if o == a {
+		return
+	}
+	// Fold the smaller state into the larger.
+	if len(o.cells) > len(a.cells) {
+		*a, *o = *o, *a
+	}
+	obs := make([]uint32, len(o.obsKeys))
+	for i, key := range o.obsKeys {
+		id, ok := a.obsIndex[key]
+		src := o.obsStats[i]
+		if !ok {
+			id = uint32(len(a.obsKeys))
+			a.obsIndex[key] = id
+			a.obsKeys = append(a.obsKeys, key)
+			a.obsStats = append(a.obsStats, src)
+		} else {
+			s := &a.obsStats[id]
+			s.count += src.count
+			s.first, s.last = min(s.first, src.first), max(s.last, src.last)
+		}
+		obs[i] = id
+	}
+	proj := remap(a.projIndex, &a.projNames, o.projNames)
+	act := remap(a.actIndex, &a.actNames, o.actNames)
+	for k, i := range o.cells {
+		k = cellKey{day: k.day, obs: obs[k.obs], project: proj[k.project], action: act[k.action]}
+		j, ok := a.cells[k]
+		if !ok {
+			j = uint32(len(a.sums))
+			a.cells[k] = j
+			a.sums = append(a.sums, 0)
+		}
+		a.sums[j] = addSat(a.sums[j], o.sums[i])
+	}
+	a.stats.add(o.stats)
+	*o = Accumulator{}
+}
+
+// remap interns names into index and returns each one's new id.
+func remap(index map[string]uint32, names *[]string, from []string) []uint32 {
+	ids := make([]uint32, len(from))
+	for i, n := range from {
+		ids[i] = intern(index, names, n)
+	}
+	return ids
+}
+
+// appendField appends s length-prefixed, so a key splits back into its
+// fields whatever bytes the values hold.
+func appendField(k []byte, s string) []byte {
+	k = binary.AppendUvarint(k, uint64(len(s)))
+	return append(k, s...)
+}
+
+// splitKey splits an observation key into its eight fields and service
+// flag; ok is false for a key observe did not build.
+func splitKey(k string) (f [8]string, service, ok bool) {
+	for i := range f {
+		n, w := uvarint(k)
+		if w <= 0 || uint64(len(k)-w) < n {
+			return f, false, false
+		}
+		f[i] = k[w : w+int(n)]
+		k = k[w+int(n):]
+	}
+	return f, k == "1", k == "0" || k == "1"
+}
+
+// uvarint is binary.Uvarint over a string.
+func uvarint(s string) (uint64, int) {
+	var x uint64
+	for i := 0; i < len(s) && i < binary.MaxVarintLen64; i++ {
+		b := s[i]
+		if b < 0x80 {
+			return x | uint64(b)<<(7*i), i + 1
+		}
+		x |= uint64(b&0x7f) << (7 * i)
+	}
+	return 0, 0
+}
