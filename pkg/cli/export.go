@@ -137,6 +137,12 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 	}
 	defer stopProfiles()
 
+	out, err := openExportDest(opts.Format, c.Output, opts.IO)
+	if err != nil {
+		return err
+	}
+	defer out.abort()
+
 	cfg := usage.NewConfig(set.asOf, periods)
 	// The workers' accumulators share one observation store, so each
 	// distinct observation is held once.
@@ -157,11 +163,11 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 	// window's identities and rows are in memory at a time.
 	ws := &workbookStream{bld: bld, rep: bld.Report(), n: len(periods)}
 
-	var dest string
-	if opts.Format == "xlsx" {
-		dest, err = writeWorkbooks(ws, c.Output)
+	var wrote string
+	if out.zip == nil {
+		wrote, err = writeWorkbooks(ws, out.path)
 	} else {
-		dest, err = writeZip(ws, c.Output, opts.IO)
+		wrote, err = writeZip(ws, out)
 	}
 	if err != nil {
 		return err
@@ -173,7 +179,7 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 		fmt.Fprintf(opts.IO.ErrOut, "usagerep: %s records read (%s rejected) from %s in %s (%s); %s users in the %s; wrote %s\n",
 			groupDigits(res.records), groupDigits(res.rejected), plural(len(res.stats.Sources), "input"),
 			res.elapsed.Round(time.Millisecond), throughput(res.stats.Bytes, res.elapsed),
-			groupDigits(ws.widestUsers), strings.ToLower(ws.widestLabel), dest)
+			groupDigits(ws.widestUsers), strings.ToLower(ws.widestLabel), wrote)
 	}
 	return nil
 }
@@ -199,8 +205,23 @@ func (ws *workbookStream) workbook(i int) *usage.Workbook {
 	return &wb
 }
 
-// writeZip writes Usage Reports.zip atomically (or to stdout for "-").
-func writeZip(ws *workbookStream, path string, io *IOStreams) (string, error) {
+// exportDest is where export writes, opened before any input is read so
+// that an unwritable destination fails at once, not after a long scan.
+type exportDest struct {
+	path string     // the zip's path, "-", or the workbooks' directory
+	zip  outputFile // the zip being written; nil for --format xlsx
+}
+
+func openExportDest(format, path string, io *IOStreams) (*exportDest, error) {
+	if format == "xlsx" {
+		if path == DefaultZipName {
+			path = "."
+		}
+		if err := os.MkdirAll(path, 0o755); err != nil {
+			return nil, outputError(fmt.Errorf("output directory: %w", err))
+		}
+		return &exportDest{path: path}, nil
+	}
 	if path != "-" {
 		if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 			path = filepath.Join(path, DefaultZipName)
@@ -208,9 +229,21 @@ func writeZip(ws *workbookStream, path string, io *IOStreams) (string, error) {
 	}
 	f, err := createOutput(path, io)
 	if err != nil {
-		return "", outputError(err)
+		return nil, outputError(err)
 	}
-	defer f.Abort()
+	return &exportDest{path: path, zip: f}, nil
+}
+
+// abort drops whatever was written; after a commit it does nothing.
+func (d *exportDest) abort() {
+	if d.zip != nil {
+		_ = d.zip.Abort()
+	}
+}
+
+// writeZip writes Usage Reports.zip atomically (or to stdout for "-").
+func writeZip(ws *workbookStream, dest *exportDest) (string, error) {
+	path, f := dest.path, dest.zip
 	zw := zipout.NewWriter(f, ws.rep.AsOf)
 	for i := range ws.n {
 		wb := ws.workbook(i)
@@ -236,12 +269,6 @@ func writeZip(ws *workbookStream, path string, io *IOStreams) (string, error) {
 
 // writeWorkbooks writes each workbook atomically into dir.
 func writeWorkbooks(ws *workbookStream, dir string) (string, error) {
-	if dir == DefaultZipName {
-		dir = "."
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", outputError(fmt.Errorf("output directory: %w", err))
-	}
 	for i := range ws.n {
 		wb := ws.workbook(i)
 		path := filepath.Join(dir, wb.Period.FileName())

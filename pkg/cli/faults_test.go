@@ -110,3 +110,29 @@ func writeManyUsers(t *testing.T, path string, n int) {
 		t.Fatal(err)
 	}
 }
+
+// failReader fails the test that reads it.
+type failReader struct{ t *testing.T }
+
+func (r failReader) Read([]byte) (int, error) {
+	r.t.Error("the input was read although the output could not be created")
+	return 0, io.EOF
+}
+
+// TestUnwritableOutputFailsBeforeReading: an export whose destination
+// cannot be created stops before it reads any input, so a cron job over
+// gigabytes learns of a full or missing directory at once.
+func TestUnwritableOutputFailsBeforeReading(t *testing.T) {
+	isolate(t)
+	for _, args := range [][]string{
+		{"-o", "missing/out.zip"},
+		{"--format", "xlsx", "-o", "/proc/version/reports"},
+	} {
+		var stderr bytes.Buffer
+		ios := &IOStreams{In: failReader{t}, Out: io.Discard, ErrOut: &stderr}
+		all := append(append([]string{"export", "--as-of", "2026-11-22", "--input-format", "jsonl"}, args...), "-")
+		if code := Main(all, ios, BuildInfo{}); code != ExitOutput {
+			t.Errorf("%q: exit %d (%s), want %d", args, code, stderr.String(), ExitOutput)
+		}
+	}
+}
