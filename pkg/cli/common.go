@@ -76,6 +76,7 @@ func (c *commonFlags) register(cmd *cobra.Command, defaultOutput string) {
 	f.StringVar(&c.MemProfile, "memprofile", "", "write a heap profile to this file at the end")
 	_ = f.MarkHidden("cpuprofile")
 	_ = f.MarkHidden("memprofile")
+	completeCommonFlags(cmd)
 }
 
 // settings are the common flags, checked and resolved.
@@ -196,9 +197,20 @@ type scanResult struct {
 // errTooManyRejects stops a scan under --strict or --max-errors.
 var errTooManyRejects = errors.New("too many rejected records")
 
+// scanHooks let a command watch a scan beyond its sinks (inspect).
+type scanHooks struct {
+	onChunk     func(*source.Chunk) // every chunk before it is decoded, from any goroutine
+	onReject    func(source.Reject) // every reject, one call at a time
+	markPresent bool                // fill record.Record.Present
+}
+
 // scan reads every input once on c.Workers workers, each feeding its own
 // sink, with progress, rejects and the error policy of the common flags.
-func scan[S source.Sink](ctx context.Context, ios *IOStreams, c *commonFlags, s *settings, paths []string, newSink func() S, keepProps bool) ([]S, *scanResult, error) {
+func scan[S source.Sink](ctx context.Context, ios *IOStreams, c *commonFlags, s *settings, paths []string, newSink func() S, keepProps bool, hooks ...scanHooks) ([]S, *scanResult, error) {
+	var hook scanHooks
+	if len(hooks) > 0 {
+		hook = hooks[0]
+	}
 	start := time.Now()
 	if len(paths) == 0 {
 		return nil, nil, usageErrorf("no input given (name files, directories or bundles, or - for standard input)")
@@ -206,7 +218,8 @@ func scan[S source.Sink](ctx context.Context, ios *IOStreams, c *commonFlags, s 
 	opts := source.ScanOptions{
 		Workers:         c.Workers,
 		Format:          s.inFormat,
-		Decode:          source.DecodeOptions{Mapping: s.mapping, KeepProps: keepProps},
+		Decode:          source.DecodeOptions{Mapping: s.mapping, KeepProps: keepProps, MarkPresent: hook.markPresent},
+		OnChunk:         hook.onChunk,
 		Stdin:           ios.In,
 		MaxLineBytes:    int(c.MaxLineBytes),
 		MaxArchiveDepth: c.MaxArchiveDepth,
@@ -241,6 +254,9 @@ func scan[S source.Sink](ctx context.Context, ios *IOStreams, c *commonFlags, s 
 		mu.Lock()
 		defer mu.Unlock()
 		rejected++
+		if hook.onReject != nil {
+			hook.onReject(r)
+		}
 		if first == "" {
 			first = r.Error()
 		}
