@@ -47,7 +47,12 @@ const obsShards = 64
 // wins[r*windows+w].
 type obsShard struct {
 	mu    sync.Mutex
-	index map[string]uint32 // key -> row; keys point into arena
+	// slots index the rows by key: open addressing, 0 for an empty slot,
+	// else the key hash's high half << 32 | row+1. The store's one hash
+	// of a key picks both its shard and its slot, and the slots hold no
+	// pointers.
+	slots []uint64
+	seed  maphash.Seed // the store's; for rehashing keys when slots grow
 	keys  []string
 	last  []int64
 	wins  []winStat
@@ -73,7 +78,7 @@ type wideInter struct {
 func newObsStore(starts []int64) *obsStore {
 	s := &obsStore{starts: starts, seed: maphash.MakeSeed()}
 	for i := range s.shards {
-		s.shards[i].index = make(map[string]uint32)
+		s.shards[i].seed = s.seed
 	}
 	return s
 }
@@ -110,9 +115,10 @@ const noInter = ^uint32(0)
 // add records an observation of key k (borrowed) at time t, earliest <=
 // t < as-of, with interaction id inter (or noInter).
 func (s *obsStore) add(k []byte, t int64, inter uint32) {
-	sh := &s.shards[maphash.Bytes(s.seed, k)%obsShards]
+	h := maphash.Bytes(s.seed, k)
+	sh := &s.shards[h%obsShards]
 	sh.mu.Lock()
-	row := sh.row(k, len(s.starts))
+	row := sh.row(k, h, len(s.starts))
 	sh.last[row] = max(sh.last[row], t)
 	wins := sh.wins[int(row)*len(s.starts) : int(row+1)*len(s.starts)]
 	for i, start := range s.starts {
@@ -146,26 +152,50 @@ func (s *obsStore) markInteraction(sh *obsShard, row, id uint32, t int64) {
 	}
 }
 
-// row finds or makes the row of k. The caller holds the lock.
-func (sh *obsShard) row(k []byte, windows int) uint32 {
-	if sh.index == nil { // dropped by compact
-		sh.index = make(map[string]uint32, len(sh.keys))
-		for row, key := range sh.keys {
-			sh.index[key] = uint32(row)
-		}
+// row finds or makes the row of k, whose hash is h. The caller holds the
+// lock.
+func (sh *obsShard) row(k []byte, h uint64, windows int) uint32 {
+	if 2*len(sh.keys) >= len(sh.slots) { // keeps probe runs short
+		sh.growSlots()
 	}
-	if row, ok := sh.index[unsafeString(k)]; ok {
-		return row
+	mask := uint64(len(sh.slots) - 1)
+	tag := h >> 32 << 32
+	i := (h / obsShards) & mask
+	for ; sh.slots[i] != 0; i = (i + 1) & mask {
+		if s := sh.slots[i]; s&^0xffffffff == tag {
+			if row := uint32(s) - 1; sh.keys[row] == unsafeString(k) {
+				return row
+			}
+		}
 	}
 	key := sh.arena.clone(k)
 	row := uint32(len(sh.keys))
-	sh.index[key] = row
+	sh.slots[i] = tag | uint64(row+1)
 	sh.keys = append(sh.keys, key)
 	sh.last = append(sh.last, record.NoTime)
 	for range windows {
 		sh.wins = append(sh.wins, winStat{first: record.NoTime})
 	}
 	return row
+}
+
+// growSlots doubles the slots (or rebuilds them after compact).
+func (sh *obsShard) growSlots() {
+	n := 64
+	for n <= 2*len(sh.keys) {
+		n *= 2
+	}
+	n = max(n, 2*len(sh.slots))
+	sh.slots = make([]uint64, n)
+	mask := uint64(n - 1)
+	for row, key := range sh.keys {
+		h := maphash.String(sh.seed, key)
+		i := (h / obsShards) & mask
+		for sh.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		sh.slots[i] = h>>32<<32 | uint64(row+1)
+	}
 }
 
 func (sh *obsShard) noteWide(row, id uint32, t int64) {
@@ -178,12 +208,12 @@ func (sh *obsShard) noteWide(row, id uint32, t int64) {
 	}
 }
 
-// compact gives back what only adding needs: the key index, which is
+// compact gives back what only adding needs: the key slots, which are
 // rebuilt if anything is added again, and the room the columns grew into.
 func (s *obsStore) compact() {
 	for i := range s.shards {
 		sh := &s.shards[i]
-		sh.index = nil
+		sh.slots = nil
 		sh.keys = slices.Clone(sh.keys)
 		sh.last = slices.Clone(sh.last)
 		sh.wins = slices.Clone(sh.wins)
@@ -219,8 +249,9 @@ func (s *obsStore) merge(o *obsStore) {
 		osh := &o.shards[i]
 		rows := make([]uint32, len(osh.keys)) // o's row -> s's row
 		for orow, key := range osh.keys {
-			sh := &s.shards[maphash.String(s.seed, key)%obsShards]
-			row := sh.row(unsafeBytes(key), nw)
+			h := maphash.String(s.seed, key)
+			sh := &s.shards[h%obsShards]
+			row := sh.row(unsafeBytes(key), h, nw)
 			rows[orow] = row
 			sh.last[row] = max(sh.last[row], osh.last[orow])
 			dst := sh.wins[int(row)*nw : int(row+1)*nw]

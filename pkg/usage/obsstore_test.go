@@ -139,3 +139,34 @@ func TestManyInteractionTypesPerWindow(t *testing.T) {
 		t.Errorf("1y: %d user interaction types, want %d", got, len(want1y))
 	}
 }
+
+// The key slots grow as keys come, and after compact a store still finds
+// every key it holds and takes new ones.
+func TestObsStoreFindsKeysAcrossGrowthAndCompact(t *testing.T) {
+	s := newObsStore([]int64{0})
+	key := func(i int) []byte { return appendField(nil, fmt.Sprintf("user-%d@x.com", i)) }
+	const n = 20000
+	for round := range 3 {
+		for i := range n + round*1000 {
+			s.add(key(i), int64(10+i), noInter)
+		}
+		if round == 1 {
+			s.compact()
+		}
+	}
+	if got := s.len(); got != n+2000 {
+		t.Fatalf("%d distinct keys, want %d", got, n+2000)
+	}
+	counts := map[int64]int{}
+	for i := range s.shards {
+		sh := &s.shards[i]
+		for row := range sh.keys {
+			counts[sh.wins[row].count]++
+		}
+	}
+	// Keys 0..n-1 were added in all three rounds, the next 1000 in two,
+	// the last 1000 in one.
+	if want := map[int64]int{3: n, 2: 1000, 1: 1000}; !reflect.DeepEqual(counts, want) {
+		t.Errorf("rows by count: %v, want %v", counts, want)
+	}
+}
