@@ -23,7 +23,6 @@ import (
 
 	"github.com/usagerep/usagerep/pkg/gen"
 	"github.com/usagerep/usagerep/pkg/output"
-	"github.com/usagerep/usagerep/pkg/record"
 	"github.com/usagerep/usagerep/pkg/source"
 	"github.com/usagerep/usagerep/pkg/usage"
 )
@@ -273,12 +272,10 @@ func scan[S source.Sink](ctx context.Context, ios *IOStreams, c *commonFlags, s 
 	sinks := make([]source.Sink, c.Workers)
 	for i := range out {
 		out[i] = newSink()
-		sinks[i] = &countingSink{inner: out[i], total: &records}
+		sinks[i] = out[i]
 	}
+	opts.RecordsDecoded = func(n int64) { records.Add(n) }
 	stats, err := source.Scan(ctx, paths, opts, sinks, onReject)
-	for _, s := range sinks {
-		s.(*countingSink).flush()
-	}
 	prog.finish()
 	if cerr := rej.commit(); cerr != nil && err == nil {
 		err = cerr
@@ -313,26 +310,6 @@ func inputStats(st source.Stats) []usage.InputStats {
 		out = append(out, usage.InputStats{Name: s.Name, Read: s.Records, Rejected: s.Rejected, Reasons: s.Reasons})
 	}
 	return out
-}
-
-// countingSink counts records for the progress bar without touching a
-// shared counter on every record.
-type countingSink struct {
-	inner source.Sink
-	n     int64
-	total *atomic.Int64
-}
-
-func (c *countingSink) Record(r *record.Record) {
-	c.inner.Record(r)
-	if c.n++; c.n == 4096 {
-		c.flush()
-	}
-}
-
-func (c *countingSink) flush() {
-	c.total.Add(c.n)
-	c.n = 0
 }
 
 // rejectWriter writes rejected records to the --rejects file as JSON

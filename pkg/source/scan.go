@@ -59,6 +59,9 @@ type ScanOptions struct {
 	// Progress, when set, is called with the on-disk (compressed) bytes
 	// consumed, from any goroutine.
 	Progress func(delta int64)
+	// RecordsDecoded, when set, is called with the records (good and
+	// rejected) of each chunk once it is decoded, from any goroutine.
+	RecordsDecoded func(n int64)
 	// OnChunk, when set, sees every chunk just before it is decoded, from
 	// any goroutine; the chunk is valid only during the call.
 	OnChunk func(*Chunk)
@@ -307,6 +310,9 @@ func (w *worker) decode(j *job) error {
 	}
 	good, bad, err := dec.Decode(&j.chunk, w.sink, w.rejectFn)
 	j.src.records.Add(good + bad)
+	if w.s.opts.RecordsDecoded != nil {
+		w.s.opts.RecordsDecoded(good + bad)
+	}
 	return err
 }
 

@@ -380,13 +380,13 @@ func TestScanStatsAndProgress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var progress atomic.Int64
+	var progress, decoded atomic.Int64
 	res := mustScan(t, paths, ScanOptions{Progress: func(d int64) {
 		if d <= 0 {
 			t.Errorf("progress delta %d", d)
 		}
 		progress.Add(d)
-	}})
+	}, RecordsDecoded: func(n int64) { decoded.Add(n) }})
 	want := []SourceStats{
 		{Name: paths[0], Records: 3, Rejected: 1, Reasons: map[string]int64{"bad line": 1}},
 		{Name: paths[1] + ":in.jsonl", Records: 3},
@@ -398,6 +398,9 @@ func TestScanStatsAndProgress(t *testing.T) {
 	}
 	if progress.Load() != total {
 		t.Errorf("progress reported %d bytes, want %d", progress.Load(), total)
+	}
+	if decoded.Load() != 9 {
+		t.Errorf("%d records reported decoded, want 9 (good and rejected)", decoded.Load())
 	}
 }
 
