@@ -17,7 +17,7 @@ import (
 const envPrefix = "USAGEREP"
 
 // Settings that only a config file (or environment) can hold, beyond flags.
-var fileOnlyKeys = []string{"fields", "constants", "identity", "identity.service_accounts"}
+var fileOnlyKeys = []string{"fields", "constants", "identity", "identity.service_accounts", "access", "access.columns"}
 
 // configPaths lists where a config file is looked for when --config is not
 // given, in order.
@@ -118,7 +118,7 @@ func checkKeys(root *cobra.Command, v *viper.Viper, file string) error {
 	walk(root)
 	var unknown []string
 	for _, k := range v.AllKeys() {
-		if known[k] || strings.HasPrefix(k, "fields.") || strings.HasPrefix(k, "constants.") {
+		if known[k] || strings.HasPrefix(k, "fields.") || strings.HasPrefix(k, "constants.") || strings.HasPrefix(k, "access.columns.") {
 			continue
 		}
 		unknown = append(unknown, k)

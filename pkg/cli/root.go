@@ -98,6 +98,7 @@ synchronised.`,
 		return usageErrorf("%v (see '%s --help')", err, cmd.CommandPath())
 	})
 	root.AddCommand(newExportCmd(a, nil))
+	root.AddCommand(newAccessCmd(a, nil))
 	addToolCommands(root, a) // inspect, schema, config, completion
 	return root
 }
