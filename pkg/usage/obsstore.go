@@ -46,7 +46,7 @@ const obsShards = 64
 // obsShard is one shard of an obsStore. Row r's window w is
 // wins[r*windows+w].
 type obsShard struct {
-	mu    sync.Mutex
+	mu sync.Mutex
 	// slots index the rows by key: open addressing, 0 for an empty slot,
 	// else the key hash's high half << 32 | row+1. The store's one hash
 	// of a key picks both its shard and its slot, and the slots hold no
