@@ -85,7 +85,13 @@ key, or holds a value its flag would refuse (every problem is listed first).`,
 // settingFlags lists every flag that is a setting, by name, with the
 // commands that have it, in the order of the command tree.
 func settingFlags(root *cobra.Command) (names []string, flags map[string]*pflag.Flag, usedBy map[string][]string) {
-	flags, usedBy = map[string]*pflag.Flag{}, map[string][]string{}
+	names, flags, usedBy, _ = settingFlagsDefaults(root)
+	return names, flags, usedBy
+}
+
+// settingFlagsDefaults is settingFlags with each flag's default by command.
+func settingFlagsDefaults(root *cobra.Command) (names []string, flags map[string]*pflag.Flag, usedBy map[string][]string, defaults map[string][]string) {
+	flags, usedBy, defaults = map[string]*pflag.Flag{}, map[string][]string{}, map[string][]string{}
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
 		if toolCommands[c.Name()] {
@@ -101,6 +107,7 @@ func settingFlags(root *cobra.Command) (names []string, flags map[string]*pflag.
 					names = append(names, f.Name)
 				}
 				usedBy[f.Name] = append(usedBy[f.Name], c.Name())
+				defaults[f.Name] = append(defaults[f.Name], f.DefValue)
 			})
 		}
 		for _, sub := range c.Commands() {
@@ -108,7 +115,23 @@ func settingFlags(root *cobra.Command) (names []string, flags map[string]*pflag.
 		}
 	}
 	walk(root)
-	return names, flags, usedBy
+	return names, flags, usedBy, defaults
+}
+
+// defaultOf is a setting's default, or each command's when they differ.
+func defaultOf(name string, f *pflag.Flag, usedBy, defaults map[string][]string) any {
+	ds := defaults[name]
+	if len(slices.Compact(slices.Clone(ds))) <= 1 {
+		if t := f.Value.Type(); t == "stringArray" || t == "stringSlice" {
+			return []string{}
+		}
+		return f.DefValue
+	}
+	m := map[string]string{}
+	for i, c := range usedBy[name] {
+		m[c] = ds[i]
+	}
+	return m
 }
 
 func envName(key string) string {
@@ -117,14 +140,14 @@ func envName(key string) string {
 
 func collectSettings(root *cobra.Command, v *viper.Viper) (string, []setting) {
 	file := v.ConfigFileUsed()
-	names, flags, usedBy := settingFlags(root)
+	names, flags, usedBy, defaults := settingFlagsDefaults(root)
 	slices.Sort(names)
 	// Values are tried on the flags of a fresh tree, so that nothing here
 	// changes the running one.
 	fresh := NewRootCmd(&IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard}, BuildInfo{})
 	var out []setting
 	for _, name := range names {
-		s := setting{Key: name, Value: flags[name].DefValue, Source: "default", UsedBy: usedBy[name]}
+		s := setting{Key: name, Value: defaultOf(name, flags[name], usedBy, defaults), Source: "default", UsedBy: usedBy[name]}
 		env := envName(name)
 		if val, ok := os.LookupEnv(env); ok {
 			s.Value, s.Source = val, "environment "+env
@@ -133,9 +156,6 @@ func collectSettings(root *cobra.Command, v *viper.Viper) (string, []setting) {
 		}
 		if s.Source != "default" {
 			s.Problem = checkSetting(fresh, usedBy[name], name, v)
-		}
-		if f := flags[name]; s.Source == "default" && (f.Value.Type() == "stringArray" || f.Value.Type() == "stringSlice") {
-			s.Value = []string{}
 		}
 		out = append(out, s)
 	}
@@ -268,6 +288,12 @@ func showValue(v any) string {
 			return `""`
 		}
 		return x
+	case map[string]string:
+		var parts []string
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			parts = append(parts, k+"="+showValue(x[k]))
+		}
+		return strings.Join(parts, ", ")
 	}
 	return fmt.Sprint(v)
 }
@@ -356,7 +382,7 @@ func starterConfig(root *cobra.Command, profile string, m source.Mapping) string
 # which wins over this file. Settings are commented out at their defaults:
 # remove the "# " to set one. "usagerep config show" prints what is in effect.
 `)
-	names, flags, usedBy := settingFlags(root)
+	names, flags, usedBy, defaults := settingFlagsDefaults(root)
 	done := map[string]bool{}
 	for _, c := range root.Commands() {
 		if toolCommands[c.Name()] {
@@ -375,7 +401,11 @@ func starterConfig(root *cobra.Command, profile string, m source.Mapping) string
 		for _, n := range keys {
 			done[n] = true
 			f := flags[n]
-			fmt.Fprintf(&b, "# %s\n#   (%s)\n# %s: %s\n", f.Usage, strings.Join(usedBy[n], ", "), n, defaultYAML(f))
+			used := strings.Join(usedBy[n], ", ")
+			if d, ok := defaultOf(n, f, usedBy, defaults).(map[string]string); ok {
+				used = "defaults: " + showValue(d)
+			}
+			fmt.Fprintf(&b, "# %s\n#   (%s)\n# %s: %s\n", f.Usage, used, n, defaultYAML(f))
 		}
 	}
 	b.WriteString("\n# --- field mapping (docs/input.md, \"Mapping foreign dumps\"; usagerep schema lists the fields) ---\n")

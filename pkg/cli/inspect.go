@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"time"
 
@@ -144,13 +145,18 @@ func runInspect(ctx context.Context, opts *inspectOptions) error {
 	if opts.JSON {
 		err = writeJSON(out, rep)
 	} else {
-		err = writeInspectText(out, rep, newTermOut(opts.IO, opts.Now(), set.loc), res.elapsed, opts.Inputs)
+		err = writeInspectText(out, rep, newTermOut(opts.IO, opts.Now(), set.loc), opts.Inputs)
 	}
 	if err != nil {
 		return outputError(err)
 	}
 	if err := out.Commit(); err != nil {
 		return outputError(err)
+	}
+	if !c.Quiet {
+		fmt.Fprintf(opts.IO.ErrOut, "usagerep: inspected %s records (%s rejected) from %s in %s (%s)\n",
+			groupDigits(res.records), groupDigits(res.rejected), plural(len(res.stats.Sources), "input"),
+			res.elapsed.Round(time.Millisecond), throughput(res.stats.Bytes, res.elapsed))
 	}
 	return nil
 }

@@ -6,9 +6,9 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/usagerep/usagerep/pkg/inspect"
 )
@@ -37,12 +37,12 @@ func (e *errWriter) Write(p []byte) (int, error) {
 
 // writeInspectText writes the report for a person. args are the inputs as
 // given, for the commands it suggests.
-func writeInspectText(w io.Writer, r *inspect.Report, o termOut, elapsed time.Duration, args []string) error {
+func writeInspectText(w io.Writer, r *inspect.Report, o termOut, args []string) error {
 	ew := &errWriter{w: w}
 	p := func(format string, a ...any) { fmt.Fprintf(ew, format, a...) }
 	table := func(rows func(tw io.Writer)) { writeTable(ew, rows) }
 
-	p("%s %s, %s read in %s\n", o.bold("Inputs:"), plural(len(r.Inputs), "input"), humanBytes(r.Bytes), elapsed.Round(time.Millisecond))
+	p("%s %s, %s\n", o.bold("Inputs:"), plural(len(r.Inputs), "input"), humanBytes(r.Bytes))
 	table(func(tw io.Writer) {
 		for _, in := range r.Inputs {
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", in.Name, humanBytes(in.Size), describeInput(in), recordCounts(in.Records, in.Rejected))
@@ -241,13 +241,19 @@ func writeMappingYAML(w io.Writer, indent string, fields, consts map[string]stri
 	}
 }
 
-// yamlScalar quotes s when YAML would read it as something else.
+// yamlScalar quotes s when YAML would read it as something else than
+// this string (a block-context plain scalar).
 func yamlScalar(s string) string {
-	if s == "" || strings.ContainsAny(s, ":#{}[],&*!|>'\"%@`") || strings.TrimSpace(s) != s ||
-		slices.Contains([]string{"true", "false", "yes", "no", "on", "off", "null", "~"}, strings.ToLower(s)) {
-		return fmt.Sprintf("%q", s)
+	plain := s != "" && strings.TrimSpace(s) == s && !strings.ContainsAny(s[:1], "-?:,[]{}#&*!|>'\"%@`") &&
+		!strings.Contains(s, ": ") && !strings.Contains(s, " #") && !strings.HasSuffix(s, ":") &&
+		!slices.Contains([]string{"true", "false", "yes", "no", "on", "off", "null", "~", "y", "n"}, strings.ToLower(s))
+	if _, err := strconv.ParseFloat(s, 64); err == nil {
+		plain = false
 	}
-	return s
+	if plain {
+		return s
+	}
+	return strconv.Quote(s)
 }
 
 // shellQuote quotes s for a POSIX shell when it needs it.

@@ -197,7 +197,7 @@ var timeWords = []string{"time", "timestamp", "date", "datetime", "when", "ts", 
 
 var guessers = []guesser{
 	{field: "time", score: func(k *KeyStat, t []string) int {
-		texty := k.Kind == "string" && k.Rows > 0 && k.Times*10 >= k.Rows*9
+		texty := k.Kind == "string" && k.Rows > 0 && k.Times*10 >= k.Rows*8
 		numbery := k.Kind == "number" && hasAny(t, timeWords...)
 		if !texty && !numbery {
 			return 0

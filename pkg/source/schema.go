@@ -2,7 +2,6 @@ package source
 
 import "slices"
 
-
 // FieldInfo describes one canonical field (spec 01-input.md) for the
 // schema command and inspect.
 type FieldInfo struct {
