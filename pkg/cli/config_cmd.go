@@ -149,7 +149,7 @@ func collectSettings(root *cobra.Command, v *viper.Viper) (string, []setting) {
 	for _, name := range names {
 		s := setting{Key: name, Value: defaultOf(name, flags[name], usedBy, defaults), Source: "default", UsedBy: usedBy[name]}
 		env := envName(name)
-		if val, ok := os.LookupEnv(env); ok {
+		if val, ok := os.LookupEnv(env); ok && val != "" { // viper ignores empty ones too
 			s.Value, s.Source = val, "environment "+env
 		} else if v.InConfig(name) {
 			s.Value, s.Source = v.Get(name), "config file "+file
