@@ -39,7 +39,7 @@ func TestScripts(t *testing.T) {
 			return copyDir(fixtures, filepath.Join(env.WorkDir, "fixtures"))
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"status":       cmdStatus,
+			"status":        cmdStatus,
 			"help-examples": cmdHelpExamples,
 		},
 	})
