@@ -55,7 +55,9 @@ type sourceQuality struct {
 }
 
 // Accumulator is the mergeable state of one worker. It is fed borrowed
-// records; every key it keeps is copied on first insert.
+// records; every key it keeps is copied on first insert. Its distinct
+// observations live in a store it may share with siblings (see Sibling);
+// the rest is its own.
 type Accumulator struct {
 	cfg      Config
 	earliest int64
@@ -313,7 +315,8 @@ func (a *Accumulator) touchScope(m map[string]*scopeStat, k []byte, r *record.Re
 	}
 }
 
-// Merge folds o into a. o must not be used afterwards. Merging is
+// Merge folds o into a. o must not be used afterwards, and siblings are
+// merged only once every one of them is done being fed. Merging is
 // associative and commutative, so any split of the input gives one result.
 func (a *Accumulator) Merge(o *Accumulator) {
 	a.obs = a.obs.live()
