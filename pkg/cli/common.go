@@ -303,15 +303,6 @@ func scan[S source.Sink](ctx context.Context, ios *IOStreams, c *commonFlags, s 
 	return out, res, nil
 }
 
-// inputStats converts scan stats for the reports' data-quality section.
-func inputStats(st source.Stats) []usage.InputStats {
-	out := make([]usage.InputStats, 0, len(st.Sources))
-	for _, s := range st.Sources {
-		out = append(out, usage.InputStats{Name: s.Name, Read: s.Records, Rejected: s.Rejected, Reasons: s.Reasons})
-	}
-	return out
-}
-
 // rejectWriter writes rejected records to the --rejects file as JSON
 // Lines; raw bytes that are not UTF-8 go base64-encoded so nothing is lost.
 type rejectWriter struct {

@@ -14,7 +14,8 @@ import (
 	"github.com/usagerep/usagerep/pkg/identity"
 	"github.com/usagerep/usagerep/pkg/output"
 	"github.com/usagerep/usagerep/pkg/render/xlsx"
-	"github.com/usagerep/usagerep/pkg/render/zipout"
+	"github.com/usagerep/usagerep/pkg/report"
+	"github.com/usagerep/usagerep/pkg/source"
 	"github.com/usagerep/usagerep/pkg/usage"
 )
 
@@ -143,24 +144,21 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 	}
 	defer out.abort()
 
-	cfg := usage.NewConfig(set.asOf, periods)
-	// The workers' accumulators share one observation store, so each
-	// distinct observation is held once.
-	acc := usage.NewAccumulator(cfg)
-	accs, res, err := scan(ctx, opts.IO, c, set, opts.Inputs, acc.Sibling, false)
+	var res *scanResult
+	bld, _, err := report.NewUsageBuilder(ctx, report.UsageQuery{
+		AsOf: set.asOf, Location: set.loc, Periods: periods,
+		ActiveWithin: activeWithin, ServiceAccounts: opts.ServiceAccounts,
+	}, func(ctx context.Context, newSink func() *usage.Accumulator) ([]*usage.Accumulator, source.Stats, error) {
+		accs, r, err := scan(ctx, opts.IO, c, set, opts.Inputs, newSink, false)
+		if err != nil {
+			return nil, source.Stats{}, err
+		}
+		res = r
+		return accs, r.stats, nil
+	})
 	if err != nil {
 		return err
 	}
-	for _, o := range accs {
-		acc.Merge(o)
-	}
-	bld := usage.NewBuilder(acc, usage.BuildOptions{
-		AsOf: set.asOf, Periods: periods, Location: set.loc,
-		ActiveWithin: activeWithin, ServiceAccountPatterns: opts.ServiceAccounts,
-		Inputs: inputStats(res.stats),
-	})
-	// Each workbook is built just before it is written, so only one
-	// window's identities and rows are in memory at a time.
 	ws := &workbookStream{bld: bld, rep: bld.Report(), n: len(periods)}
 
 	var wrote string
@@ -199,10 +197,15 @@ type workbookStream struct {
 
 func (ws *workbookStream) workbook(i int) *usage.Workbook {
 	wb := ws.bld.Workbook(i)
-	if i == 0 || wb.Period.From.Before(ws.widestFrom) {
+	ws.note(&wb)
+	return &wb
+}
+
+// note remembers the widest window seen so far.
+func (ws *workbookStream) note(wb *usage.Workbook) {
+	if ws.widestLabel == "" || wb.Period.From.Before(ws.widestFrom) {
 		ws.widestFrom, ws.widestUsers, ws.widestLabel = wb.Period.From, wb.Summary.TotalUsers, wb.Period.Label
 	}
-	return &wb
 }
 
 // exportDest is where export writes, opened before any input is read so
@@ -241,21 +244,11 @@ func (d *exportDest) abort() {
 	}
 }
 
-// writeZip writes Usage Reports.zip atomically (or to stdout for "-").
+// writeZip writes Usage Reports.zip atomically (or to stdout for "-"),
+// with the bytes `usagerep serve` answers for the same query.
 func writeZip(ws *workbookStream, dest *exportDest) (string, error) {
 	path, f := dest.path, dest.zip
-	zw := zipout.NewWriter(f, ws.rep.AsOf)
-	for i := range ws.n {
-		wb := ws.workbook(i)
-		w, err := zw.Create(wb.Period.FileName())
-		if err != nil {
-			return "", outputError(fmt.Errorf("%s: %w", path, err))
-		}
-		if err := xlsx.WriteUsageWorkbook(w, ws.rep, wb); err != nil {
-			return "", outputError(fmt.Errorf("%s: %w", path, err))
-		}
-	}
-	if err := zw.Close(); err != nil {
+	if err := report.WriteUsageZip(f, ws.bld, ws.n, ws.note); err != nil {
 		return "", outputError(fmt.Errorf("%s: %w", path, err))
 	}
 	if err := f.Commit(); err != nil {
