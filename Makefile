@@ -8,6 +8,9 @@ LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 BIN       := bin/usagerep
 TOOLS     := $(CURDIR)/.tools
 STATICCHECK_VERSION := v0.8.2
+# The newest goreleaser v2 that builds with Go 1.26 (v2.18 needs Go 1.27).
+GORELEASER_VERSION := v2.17.0
+GORELEASER := $(TOOLS)/goreleaser-$(GORELEASER_VERSION)/goreleaser
 FUZZTIME  ?= 10s
 AS_OF     ?= 2026-11-22
 BENCHDATA := .bench-data
@@ -19,6 +22,7 @@ BENCHBIN  := bench/bin
 JQ        ?= /usr/bin/jq
 
 .PHONY: help build test lint fmt vet staticcheck bench bench-export bench-peers bench-rss bench-data bench-data-4x fuzz sample golden clean
+.PHONY: man release-check snapshot
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -88,5 +92,18 @@ sample: build ## export the bundled sample to "Usage Reports.zip"
 golden: ## rewrite golden files after an intended output change
 	$(GO) test ./pkg/... -args -update
 
+man: ## man pages of every command into man/man1 (from the command tree)
+	$(GO) run ./cmd/usagerep-docs -o man/man1 -version $(VERSION)
+
+# The pinned goreleaser, built from the Go module proxy on first use.
+$(GORELEASER):
+	GOBIN=$(dir $(GORELEASER)) $(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION)
+
+release-check: $(GORELEASER) ## validate .goreleaser.yaml with the pinned goreleaser (installed into .tools/)
+	$(GORELEASER) check
+
+snapshot: $(GORELEASER) ## build every release archive into dist/, publishing nothing
+	$(GORELEASER) release --snapshot --clean
+
 clean:
-	rm -rf bin $(BENCHBIN) $(BENCHDATA) "Usage Reports.zip"
+	rm -rf bin $(BENCHBIN) $(BENCHDATA) "Usage Reports.zip" man dist

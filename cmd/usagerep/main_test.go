@@ -22,7 +22,8 @@ func TestMain(m *testing.M) {
 }
 
 // TestScripts runs testdata/script/*.txtar. The committed excerpts of
-// testdata/inspect are in $WORK/fixtures.
+// testdata/inspect are in $WORK/fixtures, and docs/usagerep-nightly.sh
+// (the cron recipe) in $WORK.
 func TestScripts(t *testing.T) {
 	fixtures, err := filepath.Abs(filepath.Join("..", "..", "testdata", "inspect"))
 	if err != nil {
@@ -36,6 +37,13 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, ".config"))
 			env.Setenv("HOME", env.WorkDir)
+			nightly, err := os.ReadFile(filepath.Join("..", "..", "docs", "usagerep-nightly.sh"))
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(env.WorkDir, "usagerep-nightly.sh"), nightly, 0o755); err != nil {
+				return err
+			}
 			return copyDir(fixtures, filepath.Join(env.WorkDir, "fixtures"))
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
