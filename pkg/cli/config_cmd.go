@@ -83,14 +83,8 @@ key, or holds a value its flag would refuse (every problem is listed first).`,
 }
 
 // settingFlags lists every flag that is a setting, by name, with the
-// commands that have it, in the order of the command tree.
-func settingFlags(root *cobra.Command) (names []string, flags map[string]*pflag.Flag, usedBy map[string][]string) {
-	names, flags, usedBy, _ = settingFlagsDefaults(root)
-	return names, flags, usedBy
-}
-
-// settingFlagsDefaults is settingFlags with each flag's default by command.
-func settingFlagsDefaults(root *cobra.Command) (names []string, flags map[string]*pflag.Flag, usedBy map[string][]string, defaults map[string][]string) {
+// commands that have it and each one's default, in the order of the tree.
+func settingFlags(root *cobra.Command) (names []string, flags map[string]*pflag.Flag, usedBy map[string][]string, defaults map[string][]string) {
 	flags, usedBy, defaults = map[string]*pflag.Flag{}, map[string][]string{}, map[string][]string{}
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
@@ -140,7 +134,7 @@ func envName(key string) string {
 
 func collectSettings(root *cobra.Command, v *viper.Viper) (string, []setting) {
 	file := v.ConfigFileUsed()
-	names, flags, usedBy, defaults := settingFlagsDefaults(root)
+	names, flags, usedBy, defaults := settingFlags(root)
 	slices.Sort(names)
 	// Values are tried on the flags of a fresh tree, so that nothing here
 	// changes the running one.
@@ -382,7 +376,7 @@ func starterConfig(root *cobra.Command, profile string, m source.Mapping) string
 # which wins over this file. Settings are commented out at their defaults:
 # remove the "# " to set one. "usagerep config show" prints what is in effect.
 `)
-	names, flags, usedBy, defaults := settingFlagsDefaults(root)
+	names, flags, usedBy, defaults := settingFlags(root)
 	done := map[string]bool{}
 	for _, c := range root.Commands() {
 		if toolCommands[c.Name()] {

@@ -241,11 +241,11 @@ func TestInspectTerminal(t *testing.T) {
 		return out.String()
 	}
 	tty := render(true, false)
-	if !strings.Contains(tty, "\x1b[1mRecords:\x1b[0m") || !strings.Contains(tty, "2025-01-01 10:00 UTC, 1 year ago") {
+	if !strings.Contains(tty, "\x1b[1mRecords:\x1b[0m") || !strings.Contains(tty, "time range: 2025-01-01 10:00 to 2026-10-03 10:00 UTC, about 1 month ago\n") {
 		t.Errorf("terminal output has no bold heading or relative time:\n%s", tty)
 	}
 	plain := render(true, true)
-	if strings.Contains(plain, "\x1b[") || !strings.Contains(plain, "1 year ago") {
+	if strings.Contains(plain, "\x1b[") || !strings.Contains(plain, "about 1 month ago") {
 		t.Errorf("NO_COLOR output:\n%s", plain)
 	}
 	piped := render(false, false)

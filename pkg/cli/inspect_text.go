@@ -69,7 +69,7 @@ func writeInspectText(w io.Writer, r *inspect.Report, o termOut, args []string) 
 		})
 	}
 	if r.Time != nil {
-		p("  time range: %s to %s\n", o.time(r.Time.First), o.time(r.Time.Last))
+		p("  time range: %s\n", o.span(r.Time.First, r.Time.Last))
 	}
 	if r.Accepted > 0 {
 		p("  kinds: %s activity, %s sync; %s failed\n", groupDigits(r.Accepted-r.Syncs), groupDigits(r.Syncs), groupDigits(r.Failures))

@@ -26,14 +26,18 @@ func newTermOut(ios *IOStreams, now time.Time, loc *time.Location) termOut {
 	return termOut{tty: ios.StdoutTTY, color: ios.StdoutTTY && !ios.NoColor, now: now, loc: loc}
 }
 
-// time writes t for a person on a terminal ("2021-07-21 06:00 UTC, 4
-// years ago"), and as RFC 3339 in the report's zone otherwise.
-func (o termOut) time(t time.Time) string {
-	t = t.In(o.loc)
+// span writes a time range: "2021-07-21 06:00 to 09:59 UTC, 4 years ago"
+// on a terminal (the end's age), two RFC 3339 times otherwise.
+func (o termOut) span(from, to time.Time) string {
+	from, to = from.In(o.loc), to.In(o.loc)
 	if !o.tty {
-		return t.Format(time.RFC3339)
+		return from.Format(time.RFC3339) + " to " + to.Format(time.RFC3339)
 	}
-	return t.Format("2006-01-02 15:04 MST") + ", " + relativeTime(o.now.Sub(t))
+	end := to.Format("2006-01-02 15:04 MST")
+	if from.Format("2006-01-02") == to.Format("2006-01-02") {
+		end = to.Format("15:04 MST")
+	}
+	return from.Format("2006-01-02 15:04") + " to " + end + ", " + relativeTime(o.now.Sub(to))
 }
 
 func (o termOut) bold(s string) string {
