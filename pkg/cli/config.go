@@ -17,7 +17,7 @@ import (
 const envPrefix = "USAGEREP"
 
 // Settings that only a config file (or environment) can hold, beyond flags.
-var fileOnlyKeys = []string{"fields", "constants", "identity", "identity.service_accounts", "access", "access.columns"}
+var fileOnlyKeys = append([]string{"fields", "constants", "identity", "identity.service_accounts", "access", "access.columns"}, serveConfigKeys...)
 
 // configPaths lists where a config file is looked for when --config is not
 // given, in order.
