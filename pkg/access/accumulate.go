@@ -15,22 +15,20 @@ type Accumulator struct {
 	days *days // shared by siblings, read-only
 	plan string
 
-	// Distinct observations: key (appendField of system, email, username,
-	// display name, first name, last name, company, user_id, service flag)
-	// -> id, with what resolution needs of each.
-	obsIndex map[string]uint32
-	obsKeys  []string
-	obsStats []obsStat
+	// obs holds the distinct observations (key: appendField of system,
+	// email, username, display name, first name, last name, company,
+	// user_id, then the service flag); siblings share it.
+	obs *obsStore
 
 	projIndex map[string]uint32
 	projNames []string
 	actIndex  map[string]uint32
 	actNames  []string // "" (no action) is an action id like any other
 
-	// cells holds, per (day, observation, project, action), an index into
-	// sums: one map operation per mention, and sums saturate.
-	cells map[cellKey]uint32
-	sums  []int64
+	// own holds, per (day, observation, project, action), the sum of
+	// count; merged accumulators' cells stay in parts, folded by Build.
+	own   cellPart
+	parts []cellPart
 
 	stats Quality
 
@@ -40,6 +38,16 @@ type Accumulator struct {
 	hint    int32     // the last day found
 	lastP   uint32    // the last project's id (a cache)
 	lastA   uint32    // the last action's id (a cache)
+}
+
+// cellPart is one accumulator's cells: ids of observations are ids of obs
+// (resolved through its moves); projects and actions map into the
+// holder's tables through proj and act (nil: the same ids).
+type cellPart struct {
+	obs       *obsStore
+	cells     map[cellKey]uint32 // -> index into sums: one map operation per mention
+	sums      []int64
+	proj, act []uint32
 }
 
 // obsStat is what identity resolution needs of an observation.
@@ -62,19 +70,20 @@ func NewAccumulator(opts Options) (*Accumulator, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newAccumulator(d, opts.Plan), nil
+	return newAccumulator(d, opts.Plan, newObsStore()), nil
 }
 
-// Sibling returns empty state of a's configuration, for another worker.
-func (a *Accumulator) Sibling() *Accumulator { return newAccumulator(a.days, a.plan) }
+// Sibling returns empty state of a's configuration sharing a's
+// observations, for another worker: siblings may be fed concurrently, each
+// from one goroutine, and merge like any accumulators.
+func (a *Accumulator) Sibling() *Accumulator { return newAccumulator(a.days, a.plan, a.obs.live()) }
 
-func newAccumulator(d *days, plan string) *Accumulator {
+func newAccumulator(d *days, plan string, obs *obsStore) *Accumulator {
 	return &Accumulator{
-		days: d, plan: plan,
-		obsIndex:  make(map[string]uint32),
+		days: d, plan: plan, obs: obs,
 		projIndex: make(map[string]uint32),
 		actIndex:  make(map[string]uint32),
-		cells:     make(map[cellKey]uint32),
+		own:       cellPart{obs: obs, cells: make(map[cellKey]uint32)},
 		key:       make([]byte, 0, 256),
 		email:     make([]byte, 0, 64),
 		hint:      -1,
@@ -87,6 +96,9 @@ const noID = ^uint32(0)
 
 // Record adds one record. It implements source.Sink.
 func (a *Accumulator) Record(r *record.Record) {
+	if a.obs.movedTo != nil {
+		a.rebase()
+	}
 	a.stats.Records++
 	if a.plan != "" && r.Plan != a.plan {
 		a.stats.OtherPlan++
@@ -115,6 +127,16 @@ func (a *Accumulator) Record(r *record.Record) {
 		}
 		a.mention(r, &e.User, system, project, t)
 	}
+}
+
+// rebase follows a's store to where a merge moved it: the cells so far
+// keep resolving through the old one.
+func (a *Accumulator) rebase() {
+	if len(a.own.cells) > 0 {
+		a.parts = append(a.parts, a.own)
+	}
+	a.obs = a.obs.live()
+	a.own = cellPart{obs: a.obs, cells: make(map[cellKey]uint32)}
 }
 
 // mention is one user named by r at time t.
@@ -149,13 +171,17 @@ func (a *Accumulator) mention(r *record.Record, u *record.User, system, project 
 		}
 	}
 	a.touched = append(a.touched, k)
-	i, ok := a.cells[k]
+	a.own.add(k, r.Count)
+}
+
+func (p *cellPart) add(k cellKey, n int64) {
+	i, ok := p.cells[k]
 	if !ok {
-		i = uint32(len(a.sums))
-		a.cells[k] = i
-		a.sums = append(a.sums, 0)
+		i = uint32(len(p.sums))
+		p.cells[k] = i
+		p.sums = append(p.sums, 0)
 	}
-	a.sums[i] = addSat(a.sums[i], r.Count)
+	p.sums[i] = addSat(p.sums[i], n)
 }
 
 // observe notes one observation and returns its id.
@@ -176,18 +202,7 @@ func (a *Accumulator) observe(u *record.User, system string, email []byte, t int
 		k = append(k, '0')
 	}
 	a.key = k
-	id, ok := a.obsIndex[string(k)] // no allocation: a lookup
-	if !ok {
-		key := string(k)
-		id = uint32(len(a.obsKeys))
-		a.obsIndex[key] = id
-		a.obsKeys = append(a.obsKeys, key)
-		a.obsStats = append(a.obsStats, obsStat{first: t, last: t})
-	}
-	s := &a.obsStats[id]
-	s.count++
-	s.first, s.last = min(s.first, t), max(s.last, t)
-	return id
+	return a.obs.add(k, t)
 }
 
 func (a *Accumulator) project(name string) uint32 {
@@ -228,44 +243,36 @@ func addSat(x, y int64) int64 {
 
 // Merge folds o into a. o must not be used afterwards. Merging is
 // associative and commutative, so any split of the input gives one report.
+// Cells are not folded here but by Build, which visits them once anyway.
 func (a *Accumulator) Merge(o *Accumulator) {
 	if o == a {
 		return
 	}
-	// Fold the smaller state into the larger.
-	if len(o.cells) > len(a.cells) {
-		*a, *o = *o, *a
-	}
-	obs := make([]uint32, len(o.obsKeys))
-	for i, key := range o.obsKeys {
-		id, ok := a.obsIndex[key]
-		src := o.obsStats[i]
-		if !ok {
-			id = uint32(len(a.obsKeys))
-			a.obsIndex[key] = id
-			a.obsKeys = append(a.obsKeys, key)
-			a.obsStats = append(a.obsStats, src)
-		} else {
-			s := &a.obsStats[id]
-			s.count += src.count
-			s.first, s.last = min(s.first, src.first), max(s.last, src.last)
-		}
-		obs[i] = id
+	if live, other := a.obs.live(), o.obs.live(); live != other {
+		live.absorb(other)
 	}
 	proj := remap(a.projIndex, &a.projNames, o.projNames)
 	act := remap(a.actIndex, &a.actNames, o.actNames)
-	for k, i := range o.cells {
-		k = cellKey{day: k.day, obs: obs[k.obs], project: proj[k.project], action: act[k.action]}
-		j, ok := a.cells[k]
-		if !ok {
-			j = uint32(len(a.sums))
-			a.cells[k] = j
-			a.sums = append(a.sums, 0)
-		}
-		a.sums[j] = addSat(a.sums[j], o.sums[i])
+	o.own.proj, o.own.act = proj, act
+	a.parts = append(a.parts, o.own)
+	for _, p := range o.parts {
+		p.proj, p.act = compose(proj, p.proj), compose(act, p.act)
+		a.parts = append(a.parts, p)
 	}
 	a.stats.add(o.stats)
 	*o = Accumulator{}
+}
+
+// compose maps through inner (nil: the same ids), then outer.
+func compose(outer, inner []uint32) []uint32 {
+	if inner == nil {
+		return outer
+	}
+	out := make([]uint32, len(inner))
+	for i, id := range inner {
+		out[i] = outer[id]
+	}
+	return out
 }
 
 // remap interns names into index and returns each one's new id.

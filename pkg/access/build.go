@@ -2,8 +2,11 @@ package access
 
 import (
 	"cmp"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/usagerep/usagerep/pkg/identity"
@@ -66,13 +69,6 @@ type BuildOptions struct {
 	Loc     *time.Location // shown in the report; nil means UTC
 }
 
-// rowKey is one row while building.
-type rowKey struct {
-	day     int32
-	ident   int32
-	project uint32
-}
-
 // Build resolves the identities of acc's observations and makes the rows.
 // acc must not be used afterwards.
 func Build(acc *Accumulator, opts BuildOptions) *Report {
@@ -83,12 +79,19 @@ func Build(acc *Accumulator, opts BuildOptions) *Report {
 	d := acc.days
 	rep := &Report{From: d.date(0), To: d.date(int32(d.n - 1)), Location: loc, Plan: opts.Plan, Quality: acc.stats}
 
-	users, identOf := resolve(acc)
+	store := acc.obs.live()
+	for i := range store.shards {
+		store.shards[i].index = nil // only for lookups while feeding
+	}
+	users, identOf := resolve(store)
 	rep.Quality.Identities = len(users)
+	rk := rankUsers(users)
+	projRank, byProj := rankNames(acc.projNames)
 
+	ents := entries(acc, store, identOf, rk, projRank)
 	cols := opts.Columns
 	if cols == nil {
-		cols = seenActions(acc, identOf)
+		cols = seenActions(acc.actNames, ents)
 	}
 	rep.Columns = slices.Clone(cols)
 	colOf := make([]int32, len(acc.actNames))
@@ -100,62 +103,160 @@ func Build(acc *Accumulator, opts BuildOptions) *Report {
 			colOf[id] = int32(c)
 		}
 	}
+	for i := range ents {
+		ents[i].col = colOf[ents[i].col]
+	}
+	sortEntries(ents, d.n)
 
-	// Fold the cells of each (day, user, project) into one row.
-	nc := len(cols)
-	rows := make(map[rowKey]int32)
-	var keys []rowKey
-	var counts []int64
-	for k, i := range acc.cells {
-		id := identOf[k.obs]
-		if id < 0 {
-			continue
-		}
-		rk := rowKey{day: k.day, ident: id, project: k.project}
-		r, ok := rows[rk]
-		if !ok {
-			r = int32(len(keys))
-			rows[rk] = r
-			keys = append(keys, rk)
-			counts = append(counts, make([]int64, nc)...)
-		}
-		if c := colOf[k.action]; c >= 0 {
-			p := &counts[int(r)*nc+int(c)]
-			*p = addSat(*p, acc.sums[i])
+	// Equal keys are one row: one (day, user, project).
+	n := 0
+	for i := range ents {
+		if i == 0 || !ents[i].sameRow(&ents[i-1]) {
+			n++
 		}
 	}
-
-	order := sortRows(keys, users, acc.projNames)
-	rep.Rows = make([]Row, len(order))
+	nc := len(cols)
+	counts := make([]int64, n*nc)
+	rep.Rows = make([]Row, n)
 	used := make([]bool, len(users))
-	for n, r := range order {
-		k := keys[r]
-		rep.Rows[n] = Row{
-			Date:    d.date(k.day),
-			User:    &users[k.ident],
-			Project: acc.projNames[k.project],
-			Counts:  counts[int(r)*nc : int(r+1)*nc : int(r+1)*nc],
+	r, day := -1, int32(-1)
+	var date time.Time
+	for i := range ents {
+		e := &ents[i]
+		if i == 0 || !e.sameRow(&ents[i-1]) {
+			r++
+			if e.day() != day {
+				day = e.day()
+				date = d.date(day)
+			}
+			u := rk.byRank[e.userRank()]
+			rep.Rows[r] = Row{Date: date, User: &users[u], Project: acc.projNames[byProj[e.projRank()]],
+				Counts: counts[r*nc : (r+1)*nc : (r+1)*nc]}
+			if !used[u] {
+				used[u] = true
+				rep.Users++
+			}
 		}
-		if !used[k.ident] {
-			used[k.ident] = true
-			rep.Users++
+		if e.col >= 0 {
+			p := &counts[r*nc+int(e.col)]
+			*p = addSat(*p, e.sum)
 		}
 	}
 	return rep
 }
 
-// resolve resolves acc's observations once and returns the users and, per
-// observation, its user's index (-1 for an observation naming nobody).
-func resolve(acc *Accumulator) ([]User, []int32) {
-	obs := make([]identity.Observation, len(acc.obsKeys))
-	for i, key := range acc.obsKeys {
-		f, svc, _ := splitKey(key) // keys are built by observe
-		s := acc.obsStats[i]
-		obs[i] = identity.Observation{
-			System: f[0], Email: f[1], Username: f[2], DisplayName: f[3],
-			FirstName: f[4], LastName: f[5], Company: f[6], UserID: f[7],
-			ServiceAccount: svc,
-			Count:          s.count, First: s.first, Last: s.last,
+// entry is one cell of a listed user, keyed for sorting: hi is the day and
+// the email's rank, lo the project's and the user's rank, so the order of
+// (hi, lo) is the report's order and equal keys are one row.
+type entry struct {
+	hi, lo uint64
+	col    int32 // the action's id, then its column (-1: not a column)
+	sum    int64
+}
+
+func (e *entry) day() int32            { return int32(e.hi >> 32) }
+func (e *entry) userRank() int32       { return int32(uint32(e.lo)) }
+func (e *entry) projRank() int32       { return int32(e.lo >> 32) }
+func (e *entry) sameRow(o *entry) bool { return e.hi == o.hi && e.lo == o.lo }
+
+func compareEntries(a, b entry) int {
+	return cmp.Or(cmp.Compare(a.hi, b.hi), cmp.Compare(a.lo, b.lo))
+}
+
+// entries lists every cell of every part whose observation is a user's,
+// and lets go of the cells.
+func entries(acc *Accumulator, store *obsStore, identOf []int32, rk userRanks, projRank []int32) []entry {
+	off := store.offsets()
+	parts := append([]cellPart{acc.own}, acc.parts...)
+	acc.own, acc.parts = cellPart{}, nil
+	n := 0
+	for _, p := range parts {
+		n += len(p.cells)
+	}
+	ents := make([]entry, 0, n)
+	for i := range parts {
+		p := &parts[i]
+		moved := p.obs != store
+		for k, si := range p.cells {
+			id := k.obs
+			if moved {
+				id = p.obs.resolve(id)
+			}
+			sh, row := splitID(id)
+			u := identOf[off[sh]+int(row)]
+			if u < 0 {
+				continue
+			}
+			proj, act := k.project, k.action
+			if p.proj != nil {
+				proj = p.proj[proj]
+			}
+			if p.act != nil {
+				act = p.act[act]
+			}
+			ents = append(ents, entry{
+				hi:  uint64(k.day)<<32 | uint64(rk.email[u]),
+				lo:  uint64(projRank[proj])<<32 | uint64(rk.user[u]),
+				col: int32(act),
+				sum: p.sums[si],
+			})
+		}
+		*p = cellPart{} // its cells are entries now
+	}
+	return ents
+}
+
+// sortEntries sorts by day into buckets in place (an American flag sort),
+// then each day's entries on every core.
+func sortEntries(ents []entry, days int) {
+	start := make([]int, days+1)
+	for i := range ents {
+		start[ents[i].day()+1]++
+	}
+	for d := 1; d <= days; d++ {
+		start[d] += start[d-1]
+	}
+	next := slices.Clone(start[:days])
+	for d := range days {
+		for i := next[d]; i < start[d+1]; i = next[d] {
+			e := ents[i]
+			for t := int(e.day()); t != d; t = int(e.day()) {
+				j := next[t]
+				next[t]++
+				ents[j], e = e, ents[j]
+			}
+			ents[i] = e
+			next[d]++
+		}
+	}
+	var day atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), days) {
+		wg.Go(func() {
+			for d := int(day.Add(1) - 1); d < days; d = int(day.Add(1) - 1) {
+				slices.SortFunc(ents[start[d]:start[d+1]], compareEntries)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// resolve resolves the store's observations once and returns the users
+// and, per observation (in offsets order), its user's index (-1 for one
+// naming nobody).
+func resolve(store *obsStore) ([]User, []int32) {
+	obs := make([]identity.Observation, 0, store.len())
+	for i := range store.shards {
+		sh := &store.shards[i]
+		for row, key := range sh.keys {
+			f, svc, _ := splitKey(key) // keys are built by observe
+			st := sh.stats[row]
+			obs = append(obs, identity.Observation{
+				System: f[0], Email: f[1], Username: f[2], DisplayName: f[3],
+				FirstName: f[4], LastName: f[5], Company: f[6], UserID: f[7],
+				ServiceAccount: svc,
+				Count:          st.count, First: st.first, Last: st.last,
+			})
 		}
 	}
 	res := identity.Resolve(obs, identity.Options{})
@@ -178,17 +279,15 @@ func resolve(acc *Accumulator) ([]User, []int32) {
 	return users, identOf
 }
 
-// seenActions are the actions of the cells that make rows, sorted, each
-// labelled by its name.
-func seenActions(acc *Accumulator, identOf []int32) []Column {
-	seen := make([]bool, len(acc.actNames))
-	for k := range acc.cells {
-		if identOf[k.obs] >= 0 {
-			seen[k.action] = true
-		}
+// seenActions are the actions of the entries, sorted, each labelled by its
+// name; "" (no action) is none.
+func seenActions(names []string, ents []entry) []Column {
+	seen := make([]bool, len(names))
+	for i := range ents {
+		seen[ents[i].col] = true
 	}
 	cols := []Column{}
-	for id, name := range acc.actNames {
+	for id, name := range names {
 		if seen[id] && name != "" {
 			cols = append(cols, Column{Action: name, Label: name})
 		}
@@ -197,10 +296,14 @@ func seenActions(acc *Accumulator, identOf []int32) []Column {
 	return cols
 }
 
-// sortRows returns the row indices in report order: date, email (none
-// last), project, then username, display name, profile id. Users and
-// projects are ranked once, so rows compare as integers.
-func sortRows(keys []rowKey, users []User, projects []string) []int32 {
+// userRanks order users as rows order them after the day: by email (none
+// last), then, after the project, by username, display name, profile id.
+type userRanks struct {
+	user, email []int32 // by user index
+	byRank      []int32 // user index by rank
+}
+
+func rankUsers(users []User) userRanks {
 	byUser := make([]int32, len(users))
 	for i := range byUser {
 		byUser[i] = int32(i)
@@ -221,40 +324,32 @@ func sortRows(keys []rowKey, users []User, projects []string) []int32 {
 			cmp.Compare(x, y), // identity order is itself deterministic
 		)
 	})
-	userRank := make([]int32, len(users))
-	emailRank := make([]int32, len(users))
+	rk := userRanks{user: make([]int32, len(users)), email: make([]int32, len(users)), byRank: byUser}
 	for r, u := range byUser {
-		userRank[u] = int32(r)
+		rk.user[u] = int32(r)
+		// Users sharing an email (only "none") share its rank, so the
+		// project decides between them before the user does.
 		if r > 0 && users[u].Email == users[byUser[r-1]].Email {
-			emailRank[u] = emailRank[byUser[r-1]]
+			rk.email[u] = rk.email[byUser[r-1]]
 		} else {
-			emailRank[u] = int32(r)
+			rk.email[u] = int32(r)
 		}
 	}
-	byName := make([]int32, len(projects))
-	for i := range byName {
-		byName[i] = int32(i)
-	}
-	slices.SortFunc(byName, func(x, y int32) int { return compareNames(projects[x], projects[y]) })
-	projRank := make([]int32, len(projects))
-	for r, p := range byName {
-		projRank[p] = int32(r)
-	}
+	return rk
+}
 
-	type sortKey struct{ day, email, project, user, row int32 }
-	sk := make([]sortKey, len(keys))
-	for i, k := range keys {
-		sk[i] = sortKey{k.day, emailRank[k.ident], projRank[k.project], userRank[k.ident], int32(i)}
+// rankNames ranks names by compareNames: rank by id, and id by rank.
+func rankNames(names []string) (rank, byRank []int32) {
+	byRank = make([]int32, len(names))
+	for i := range byRank {
+		byRank[i] = int32(i)
 	}
-	slices.SortFunc(sk, func(a, b sortKey) int {
-		return cmp.Or(cmp.Compare(a.day, b.day), cmp.Compare(a.email, b.email),
-			cmp.Compare(a.project, b.project), cmp.Compare(a.user, b.user))
-	})
-	order := make([]int32, len(sk))
-	for i, k := range sk {
-		order[i] = k.row
+	slices.SortFunc(byRank, func(x, y int32) int { return compareNames(names[x], names[y]) })
+	rank = make([]int32, len(names))
+	for r, id := range byRank {
+		rank[id] = int32(r)
 	}
-	return order
+	return rank, byRank
 }
 
 // compareEmptyLast compares strings, sorting the empty string last.

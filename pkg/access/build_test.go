@@ -453,13 +453,18 @@ func TestMergeOrderIndependence(t *testing.T) {
 	}
 	for seed := range uint64(8) {
 		rng := rand.New(rand.NewPCG(seed, 1))
-		first, err := NewAccumulator(opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		accs := []*Accumulator{first}
-		for range rng.IntN(5) + 1 {
-			accs = append(accs, first.Sibling())
+		// Several independent accumulators, each with siblings sharing
+		// its observations: merges move whole stores as well.
+		var accs []*Accumulator
+		for range rng.IntN(3) + 1 {
+			root, err := NewAccumulator(opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			accs = append(accs, root)
+			for range rng.IntN(3) {
+				accs = append(accs, root.Sibling())
+			}
 		}
 		parts := make([][]*record.Record, len(accs))
 		perm := rng.Perm(len(recs))
@@ -493,6 +498,29 @@ func TestMergeOrderIndependence(t *testing.T) {
 				t.Fatalf("seed %d: row %d user %+v, want %+v", seed, i, *got.Rows[i].User, *want.Rows[i].User)
 			}
 		}
+	}
+}
+
+// TestFeedAfterStoreMoved: when a merge moved the store an accumulator
+// shares, the accumulator may still be fed and merged, and nothing is lost
+// or counted twice.
+func TestFeedAfterStoreMoved(t *testing.T) {
+	recs := []record.Record{
+		rec("2026-03-03T10:00:00Z", "P", "scan_upload", 1, email("a@x.com")),
+		rec("2026-03-03T11:00:00Z", "P", "scan_upload", 2, email("a@x.com")),
+		rec("2026-03-04T11:00:00Z", "Q", "scan_upload", 4, record.User{Username: "b"}),
+	}
+	want := lines(feed(t, march, twoCols, slices.Clone(recs)))
+	x, _ := NewAccumulator(march)
+	a, _ := NewAccumulator(march)
+	b := a.Sibling()
+	a.Record(&recs[0])
+	b.Record(&recs[1])
+	x.Merge(b) // moves a's store into x's
+	a.Record(&recs[2])
+	x.Merge(a)
+	if got := lines(Build(x, BuildOptions{Columns: twoCols})); !slices.Equal(got, want) {
+		t.Errorf("rows %q, want %q", got, want)
 	}
 }
 

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -227,7 +228,10 @@ func runAccess(ctx context.Context, opts *accessOptions) error {
 	rep := access.Build(acc, access.BuildOptions{Columns: cols, Plan: aopts.Plan, Loc: set.loc})
 
 	if err := writeAccess(out, format, rep, opts); err != nil {
-		return outputError(fmt.Errorf("%s: %w", path, err))
+		if !errors.Is(err, output.ErrWrite) { // those name the path already
+			err = fmt.Errorf("%s: %w", path, err)
+		}
+		return outputError(err)
 	}
 	if err := out.Commit(); err != nil {
 		return outputError(err)
@@ -268,7 +272,7 @@ func accessSummary(opts *accessOptions, res *scanResult, rep *access.Report, pat
 		groupDigits(res.records), groupDigits(res.rejected), plural(len(res.stats.Sources), "input"),
 		res.elapsed.Round(time.Millisecond), throughput(res.stats.Bytes, res.elapsed),
 		pluralDigits(int64(len(rep.Rows)), "row"), pluralDigits(int64(rep.Users), "user"),
-		plural(int(rep.To.Sub(rep.From)/(24*time.Hour))+1, "day"), path)
+		pluralDigits(int64(rep.To.Sub(rep.From)/(24*time.Hour))+1, "day"), path)
 	q := rep.Quality
 	if rep.Plan != "" && q.OtherPlan == q.Records && q.Records > 0 {
 		fmt.Fprintf(w, "usagerep: no record has plan %q\n", rep.Plan)

@@ -1,9 +1,10 @@
 package cli
 
 import (
-	"bufio"
 	"io"
+	"runtime"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/usagerep/usagerep/pkg/access"
@@ -24,40 +25,101 @@ func writeAccess(w io.Writer, format string, rep *access.Report, opts *accessOpt
 
 // writeAccessCSV writes the header row and one row per report row.
 func writeAccessCSV(w io.Writer, rep *access.Report, usernames, bom bool) error {
-	if bom {
-		if _, err := io.WriteString(w, csvout.BOM); err != nil {
-			return err
-		}
+	var head csvout.Buffer
+	for _, h := range access.Headers(rep.Columns, usernames) {
+		head.Text(h)
 	}
-	cw := csvout.NewWriter(w)
-	if err := cw.Write(access.Headers(rep.Columns, usernames)); err != nil {
+	head.EndRow()
+	prefix := head.Bytes()
+	if bom {
+		prefix = append([]byte(csvout.BOM), prefix...)
+	}
+	if _, err := w.Write(prefix); err != nil {
 		return err
 	}
-	var day string // rows come by date: format each day once
-	for i := range rep.Rows {
-		r := &rep.Rows[i]
-		if i == 0 || !r.Date.Equal(rep.Rows[i-1].Date) {
-			day = r.Date.Format("2006-01-02")
+	return encodeRows(w, len(rep.Rows), func() func([]byte, int, int) []byte {
+		var b csvout.Buffer
+		return func(dst []byte, lo, hi int) []byte {
+			b.Reset()
+			var day string // rows come by date: format each day once
+			for i := lo; i < hi; i++ {
+				r := &rep.Rows[i]
+				if i == lo || !r.Date.Equal(rep.Rows[i-1].Date) {
+					day = r.Date.Format("2006-01-02")
+				}
+				u := r.User
+				b.Text(day)
+				b.Text(u.FirstName)
+				b.Text(u.LastName)
+				b.Text(u.Email)
+				if usernames {
+					b.Text(u.Username)
+					b.Text(u.DisplayName)
+				}
+				b.Text(u.Company)
+				b.Text(r.Project)
+				for _, n := range r.Counts {
+					b.Int(n)
+				}
+				b.EndRow()
+			}
+			return append(dst, b.Bytes()...)
 		}
-		u := r.User
-		cw.Text(day)
-		cw.Text(u.FirstName)
-		cw.Text(u.LastName)
-		cw.Text(u.Email)
-		if usernames {
-			cw.Text(u.Username)
-			cw.Text(u.DisplayName)
+	})
+}
+
+// encodeRows encodes rows [0, n) in batches on every core, each goroutine
+// with its own encoder from newEnc, and writes the batches to w in order.
+// It stops at the first write error (a closed pipe: stop formatting).
+func encodeRows(w io.Writer, n int, newEnc func() func(dst []byte, lo, hi int) []byte) error {
+	const batch = 2048
+	workers := runtime.GOMAXPROCS(0)
+	if n < 4*batch {
+		workers = 1
+	}
+	// Worker k encodes every workers-th batch; the writer takes them
+	// round-robin, so order is kept with one slot per worker.
+	slots := make([]chan []byte, workers)
+	for k := range slots {
+		slots[k] = make(chan []byte, 1)
+	}
+	free := make(chan []byte, 2*workers)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for k := range workers {
+		wg.Go(func() {
+			defer close(slots[k])
+			enc := newEnc()
+			for lo := k * batch; lo < n; lo += workers * batch {
+				var buf []byte
+				select {
+				case buf = <-free:
+				default:
+				}
+				buf = enc(buf[:0], lo, min(lo+batch, n))
+				select {
+				case slots[k] <- buf:
+				case <-stop:
+					return
+				}
+			}
+		})
+	}
+	var err error
+	for i := 0; err == nil; i++ {
+		buf, ok := <-slots[i%workers]
+		if !ok {
+			break
 		}
-		cw.Text(u.Company)
-		cw.Text(r.Project)
-		for _, n := range r.Counts {
-			cw.Int(n)
-		}
-		if err := cw.EndRow(); err != nil {
-			return err
+		_, err = w.Write(buf)
+		select {
+		case free <- buf:
+		default:
 		}
 	}
-	return cw.Flush()
+	close(stop)
+	wg.Wait()
+	return err
 }
 
 // JSON keys of the fixed fields, in order.
@@ -96,52 +158,52 @@ func actionKeys(cols []access.Column) []string {
 // writeAccessJSON streams the rows as a JSON array of objects, one a line,
 // keys in a fixed order then the action columns in profile order.
 func writeAccessJSON(w io.Writer, rep *access.Report, usernames bool) error {
-	bw := bufio.NewWriterSize(w, 64<<10)
 	var pre []string // each action's `,"key":`, escaped once
 	for _, k := range actionKeys(rep.Columns) {
 		pre = append(pre, string(appendJSONString([]byte(","), k))+":")
 	}
-	if _, err := bw.WriteString("["); err != nil {
+	if _, err := io.WriteString(w, "["); err != nil {
 		return err
 	}
-	var buf []byte
-	for i := range rep.Rows {
-		r := &rep.Rows[i]
-		u := r.User
-		buf = buf[:0]
-		if i > 0 {
-			buf = append(buf, ',')
+	err := encodeRows(w, len(rep.Rows), func() func([]byte, int, int) []byte {
+		return func(buf []byte, lo, hi int) []byte {
+			for i := lo; i < hi; i++ {
+				r := &rep.Rows[i]
+				u := r.User
+				if i > 0 {
+					buf = append(buf, ',')
+				}
+				buf = append(buf, "\n{\""+keyDate+"\":\""...)
+				buf = r.Date.AppendFormat(buf, "2006-01-02")
+				buf = append(buf, '"')
+				buf = appendJSONField(buf, keyUserID, u.ProfileID)
+				buf = appendJSONField(buf, keyFirstName, u.FirstName)
+				buf = appendJSONField(buf, keyLastName, u.LastName)
+				buf = appendJSONField(buf, keyEmail, u.Email)
+				if usernames {
+					buf = appendJSONField(buf, keyUsername, u.Username)
+					buf = appendJSONField(buf, keyDisplayName, u.DisplayName)
+				}
+				buf = appendJSONField(buf, keyCompany, u.Company)
+				buf = appendJSONField(buf, keyProject, r.Project)
+				for j, n := range r.Counts {
+					buf = append(buf, pre[j]...)
+					buf = strconv.AppendInt(buf, n, 10)
+				}
+				buf = append(buf, '}')
+			}
+			return buf
 		}
-		buf = append(buf, "\n{\""+keyDate+"\":\""...)
-		buf = r.Date.AppendFormat(buf, "2006-01-02")
-		buf = append(buf, '"')
-		buf = appendJSONField(buf, keyUserID, u.ProfileID)
-		buf = appendJSONField(buf, keyFirstName, u.FirstName)
-		buf = appendJSONField(buf, keyLastName, u.LastName)
-		buf = appendJSONField(buf, keyEmail, u.Email)
-		if usernames {
-			buf = appendJSONField(buf, keyUsername, u.Username)
-			buf = appendJSONField(buf, keyDisplayName, u.DisplayName)
-		}
-		buf = appendJSONField(buf, keyCompany, u.Company)
-		buf = appendJSONField(buf, keyProject, r.Project)
-		for j, n := range r.Counts {
-			buf = append(buf, pre[j]...)
-			buf = strconv.AppendInt(buf, n, 10)
-		}
-		buf = append(buf, '}')
-		if _, err := bw.Write(buf); err != nil {
-			return err // a closed pipe: stop formatting
-		}
+	})
+	if err != nil {
+		return err
 	}
 	end := "]\n"
 	if len(rep.Rows) > 0 {
 		end = "\n]\n"
 	}
-	if _, err := bw.WriteString(end); err != nil {
-		return err
-	}
-	return bw.Flush()
+	_, err = io.WriteString(w, end)
+	return err
 }
 
 // appendJSONField appends ,"key":"value"; key needs no escaping.

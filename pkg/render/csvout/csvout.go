@@ -10,7 +10,6 @@
 package csvout
 
 import (
-	"bufio"
 	"io"
 	"strconv"
 	"unicode"
@@ -24,103 +23,131 @@ const BOM = "\uFEFF"
 // either given whole to Write, or built cell by cell with Text and Int and
 // ended with EndRow.
 type Writer struct {
-	w       *bufio.Writer
-	started bool // the current row has a cell
-	err     error
-	num     [24]byte
+	w   io.Writer
+	b   Buffer
+	err error
 }
+
+// flushAt is how many buffered bytes a Writer writes out at a row's end.
+const flushAt = 64 << 10
 
 // NewWriter returns a Writer that writes to w.
 func NewWriter(w io.Writer) *Writer {
-	return &Writer{w: bufio.NewWriterSize(w, 64<<10)}
+	return &Writer{w: w, b: Buffer{buf: make([]byte, 0, flushAt+4096)}}
 }
 
 // Write writes one row of text cells, neutralising each; row is not
 // modified.
 func (w *Writer) Write(row []string) error {
 	for _, cell := range row {
-		w.Text(cell)
+		w.b.Text(cell)
 	}
 	return w.EndRow()
 }
 
 // Text adds a text cell to the current row, neutralised.
-func (w *Writer) Text(s string) {
-	w.sep()
-	if s != "" {
-		switch s[0] {
-		case '=', '+', '-', '@', '\t', '\r':
-			w.field("'", s)
-			return
-		}
-	}
-	w.field("", s)
-}
+func (w *Writer) Text(s string) { w.b.Text(s) }
 
 // Int adds a number cell to the current row; numbers are the report's
 // own, never neutralised.
-func (w *Writer) Int(n int64) {
-	w.sep()
-	w.w.Write(strconv.AppendInt(w.num[:0], n, 10))
-}
+func (w *Writer) Int(n int64) { w.b.Int(n) }
 
-// EndRow ends the current row. It reports the first error of the
-// underlying writer so far (most are only seen by Flush).
+// EndRow ends the current row. It reports the first write error so far
+// (rows are written out in blocks, so most are only seen by Flush).
 func (w *Writer) EndRow() error {
-	w.w.WriteString("\r\n")
-	w.started = false
-	return w.error()
+	w.b.EndRow()
+	if len(w.b.buf) >= flushAt {
+		w.flush()
+	}
+	return w.err
 }
 
 // Flush writes out any buffered rows and reports the first error of any
 // write.
 func (w *Writer) Flush() error {
-	if w.err == nil {
-		w.err = w.w.Flush()
-	}
+	w.flush()
 	return w.err
 }
 
-func (w *Writer) error() error {
-	if w.err == nil {
-		// bufio keeps its first error and returns it from every call.
-		if _, err := w.w.Write(nil); err != nil {
-			w.err = err
+func (w *Writer) flush() {
+	if w.err == nil && len(w.b.buf) > 0 {
+		_, w.err = w.w.Write(w.b.buf)
+	}
+	w.b.Reset()
+}
+
+// Buffer builds rows in memory, for a caller that formats rows on several
+// goroutines and writes them in order itself. Cells are written as a
+// Writer writes them.
+type Buffer struct {
+	buf     []byte
+	started bool // the current row has a cell
+}
+
+// Text adds a text cell to the current row, neutralised.
+func (b *Buffer) Text(s string) {
+	b.sep()
+	if s != "" {
+		switch s[0] {
+		case '=', '+', '-', '@', '\t', '\r':
+			b.field("'", s)
+			return
 		}
 	}
-	return w.err
+	b.field("", s)
 }
 
-func (w *Writer) sep() {
-	if w.started {
-		w.w.WriteByte(',')
+// Int adds a number cell to the current row.
+func (b *Buffer) Int(n int64) {
+	b.sep()
+	b.buf = strconv.AppendInt(b.buf, n, 10)
+}
+
+// EndRow ends the current row with CRLF.
+func (b *Buffer) EndRow() {
+	b.buf = append(b.buf, '\r', '\n')
+	b.started = false
+}
+
+// Bytes are the rows so far; they stay valid until the next change.
+func (b *Buffer) Bytes() []byte { return b.buf }
+
+// Reset empties b, keeping its memory.
+func (b *Buffer) Reset() {
+	b.buf = b.buf[:0]
+	b.started = false
+}
+
+func (b *Buffer) sep() {
+	if b.started {
+		b.buf = append(b.buf, ',')
 	}
-	w.started = true
+	b.started = true
 }
 
-// field writes prefix+s, quoted when RFC 4180 needs it or when s starts
+// field appends prefix+s, quoted when RFC 4180 needs it or when s starts
 // with a space (which some readers trim), as encoding/csv does.
-func (w *Writer) field(prefix, s string) {
+func (b *Buffer) field(prefix, s string) {
 	if !needsQuotes(prefix, s) {
-		w.w.WriteString(prefix)
-		w.w.WriteString(s)
+		b.buf = append(b.buf, prefix...)
+		b.buf = append(b.buf, s...)
 		return
 	}
-	w.w.WriteByte('"')
-	w.w.WriteString(prefix)
+	b.buf = append(b.buf, '"')
+	b.buf = append(b.buf, prefix...)
 	for len(s) > 0 {
 		i := 0
 		for i < len(s) && s[i] != '"' {
 			i++
 		}
-		w.w.WriteString(s[:i])
+		b.buf = append(b.buf, s[:i]...)
 		if i == len(s) {
 			break
 		}
-		w.w.WriteString(`""`)
+		b.buf = append(b.buf, '"', '"')
 		s = s[i+1:]
 	}
-	w.w.WriteByte('"')
+	b.buf = append(b.buf, '"')
 }
 
 func needsQuotes(prefix, s string) bool {

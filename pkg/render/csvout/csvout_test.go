@@ -196,3 +196,38 @@ func TestFlushReportsWriteErrors(t *testing.T) {
 		t.Errorf("second Flush = %v, want the first error again", err)
 	}
 }
+
+// TestBuffer: rows built in a Buffer are the bytes a Writer writes.
+func TestBuffer(t *testing.T) {
+	rows := [][]string{{"=a", "b,c", ""}, {" x", "y\r"}, {}}
+	var want bytes.Buffer
+	w := NewWriter(&want)
+	var b Buffer
+	for _, row := range rows {
+		if err := w.Write(row); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range row {
+			b.Text(c)
+		}
+		b.EndRow()
+	}
+	b.Int(-3)
+	b.EndRow()
+	w.Int(-3)
+	if err := w.EndRow(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(b.Bytes(), want.Bytes()) {
+		t.Errorf("Buffer %q, Writer %q", b.Bytes(), want.Bytes())
+	}
+	b.Reset()
+	b.Text("z")
+	b.EndRow()
+	if string(b.Bytes()) != "z\r\n" {
+		t.Errorf("after Reset: %q", b.Bytes())
+	}
+}
