@@ -1,0 +1,116 @@
+package access
+
+import (
+	"bytes"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/usagerep/usagerep/pkg/gen"
+	"github.com/usagerep/usagerep/pkg/record"
+	"github.com/usagerep/usagerep/pkg/source"
+)
+
+// recordSink keeps copies of the records it is given.
+type recordSink struct{ recs []record.Record }
+
+func (s *recordSink) Record(r *record.Record) {
+	c := *r
+	c.Source = strings.Clone(r.Source)
+	c.Users = slices.Clone(r.Users)
+	c.Props = nil
+	s.recs = append(s.recs, c)
+}
+
+// benchRecords decodes size bytes of generated JSONL (people as in make
+// bench-data) into records whose strings point into the kept input.
+func benchRecords(b *testing.B, size int64) ([]record.Record, int64) {
+	b.Helper()
+	cfg := gen.DefaultConfig()
+	cfg.Bytes, cfg.People = size, 200000
+	var buf bytes.Buffer
+	if _, err := gen.Write(&buf, cfg); err != nil {
+		b.Fatal(err)
+	}
+	dec, err := source.NewDecoder(source.FormatJSONL, source.DecodeOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	// One chunk per line keeps each record's strings in the input.
+	in := &source.Input{Name: "bench.jsonl", Format: source.FormatJSONL}
+	sink := &recordSink{}
+	data := buf.Bytes()
+	for line := int64(1); len(data) > 0; line++ {
+		n := bytes.IndexByte(data, '\n') + 1
+		if n == 0 {
+			n = len(data)
+		}
+		c := source.Chunk{Input: in, Data: data[:n:n], FirstLine: line}
+		if _, bad, err := dec.Decode(&c, sink, func(r source.Reject) error { return r }); err != nil || bad > 0 {
+			b.Fatalf("decoding line %d: %v", line, err)
+		}
+		data = data[n:]
+	}
+	return sink.recs, int64(buf.Len())
+}
+
+// benchOptions span the generator's two years, the worst case: nearly a
+// row per record.
+var benchOptions = Options{From: time.Date(2024, 11, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)}
+
+// accumulate feeds recs to workers siblings and merges them, as the scan
+// does.
+func accumulate(b *testing.B, recs []record.Record, workers int) *Accumulator {
+	acc, err := NewAccumulator(benchOptions)
+	if err != nil {
+		b.Fatal(err)
+	}
+	accs := make([]*Accumulator, workers)
+	var wg sync.WaitGroup
+	for w := range accs {
+		accs[w] = acc.Sibling()
+		wg.Go(func() {
+			for i := w; i < len(recs); i += workers {
+				accs[w].Record(&recs[i])
+			}
+		})
+	}
+	wg.Wait()
+	for _, o := range accs {
+		acc.Merge(o)
+	}
+	return acc
+}
+
+// BenchmarkAccumulate is the accumulate stage alone, without decoding, on
+// one and two workers. MB/s is of the JSONL the records came from.
+func BenchmarkAccumulate(b *testing.B) {
+	recs, size := benchRecords(b, 32<<20)
+	for _, workers := range []int{1, 2} {
+		b.Run(map[int]string{1: "workers=1", 2: "workers=2"}[workers], func(b *testing.B) {
+			b.SetBytes(size)
+			for b.Loop() {
+				accumulate(b, recs, workers)
+			}
+			b.ReportMetric(float64(len(recs))*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+		})
+	}
+}
+
+// BenchmarkBuild resolves identities and folds the cells into sorted
+// rows. MB/s is of the JSONL the records came from.
+func BenchmarkBuild(b *testing.B) {
+	recs, size := benchRecords(b, 32<<20)
+	b.SetBytes(size)
+	var rows int
+	for b.Loop() {
+		b.StopTimer()
+		acc := accumulate(b, recs, 2)
+		b.StartTimer()
+		rows = len(Build(acc, BuildOptions{}).Rows)
+	}
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(float64(rows), "rows")
+}
