@@ -367,6 +367,21 @@ func TestAccessColumnsFromConfig(t *testing.T) {
 		t.Errorf("CSV:\n%s\nwant:\n%s", stdout, want)
 	}
 
+	// The file's columns key is --columns' default, as for any flag; the
+	// environment overrides it.
+	if err := os.WriteFile("usagerep.yaml", []byte(cfg+"columns: uploads\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, _ = run(t, "", "access", "-q", "--from", "2026-03-02", "--to", "2026-03-02", "-o", "-", in)
+	if code != ExitOK || !strings.HasPrefix(stdout, "Date,First name,Last name,Email,Company,Project,Scans in,tag_upload,view\r\n") {
+		t.Errorf("columns from the file: exit %d:\n%s", code, stdout)
+	}
+	t.Setenv("USAGEREP_COLUMNS", "cintoo")
+	code, stdout, _ = run(t, "", "access", "-q", "--from", "2026-03-02", "--to", "2026-03-02", "-o", "-", in)
+	if code != ExitOK || !strings.HasPrefix(stdout, cintooHeader+"\r\n") {
+		t.Errorf("USAGEREP_COLUMNS=cintoo: exit %d:\n%s", code, stdout)
+	}
+
 	for _, tc := range []struct{ cfg, stderrHas string }{
 		{"access:\n  columns:\n    x:\n      - {action: a, lable: b}\n", `access.columns.x[0]: unknown key "lable"`},
 		{"access:\n  columns:\n    x:\n      - {action: a}\n      - {action: a}\n", "access.columns.x: column 2: action \"a\" is already a column"},
