@@ -31,6 +31,8 @@ type Store struct {
 	users     []user // in report order: email (none last), then profile id
 	byEmail   map[string]int32
 	byProfile map[string]int32
+	// byUsername: folded username -> user, -1 when several users have it.
+	byUsername map[string]int32
 
 	// userDays[dayOff[u]:dayOff[u+1]] are user u's days with mentions,
 	// ascending.
@@ -50,6 +52,7 @@ type user struct {
 	first                 int64 // first mention (Unix ns)
 	before                int64 // latest mention before the first day kept, or NoTime
 	emails                []string
+	usernames             []string
 }
 
 type userDay struct {
@@ -129,6 +132,10 @@ func Build(acc *Accumulator, opts BuildOptions) *Store {
 			u.emails = append(u.emails, id.Email)
 		}
 		u.emails = append(u.emails, id.EmailAliases...)
+		if id.Username != "" {
+			u.usernames = append(u.usernames, id.Username)
+		}
+		u.usernames = append(u.usernames, id.UsernameAliases...)
 		for _, o := range id.Observations {
 			u.first = min(u.first, stats[o].first)
 			u.before = max(u.before, stats[o].before)
@@ -158,6 +165,7 @@ func Build(acc *Accumulator, opts BuildOptions) *Store {
 	}
 	s.byEmail = make(map[string]int32)
 	s.byProfile = make(map[string]int32, len(s.users))
+	s.byUsername = make(map[string]int32)
 	for k := range s.users {
 		u := &s.users[k]
 		for _, e := range u.emails {
@@ -166,7 +174,15 @@ func Build(acc *Accumulator, opts BuildOptions) *Store {
 		if _, dup := s.byProfile[u.profileID]; !dup {
 			s.byProfile[u.profileID] = int32(k)
 		}
-		u.emails = nil
+		for _, n := range u.usernames {
+			n = string(record.FoldUsername(nil, n))
+			if prev, seen := s.byUsername[n]; seen && prev != int32(k) {
+				s.byUsername[n] = -1 // two users: a username names neither
+			} else {
+				s.byUsername[n] = int32(k)
+			}
+		}
+		u.emails, u.usernames = nil, nil
 	}
 
 	// Only actions someone had are parameters: an anonymous record's

@@ -147,9 +147,34 @@ func TestUserKey(t *testing.T) {
 	if p, err := s.Page(query(t, Request{UserKey: bob, Date: "2026-03-03"})); err != nil || len(p.Reports) != 1 || p.Reports[0].Entity.UserEmail != "" {
 		t.Errorf("bob by profile id: %v", err)
 	}
+	// Beyond the API, for data without emails: a username, in any case;
+	// one that two users share names neither.
+	for key, want := range map[string]string{"BOB": bob, "asmith": alice, "Alice": alice} {
+		if p, err := s.Page(query(t, Request{UserKey: key, Date: "2026-03-03"})); err != nil || len(p.Reports) != 1 || p.Reports[0].Entity.ProfileID != want {
+			t.Errorf("user key %q: %v", key, err)
+		}
+	}
 	_, err := s.Page(query(t, Request{UserKey: "zed@x.com", Date: "2026-03-03"}))
-	if qe, ok := err.(*Error); !ok || qe.Status != 404 || qe.Message != `no user has the email or profile id "zed@x.com"` {
+	if qe, ok := err.(*Error); !ok || qe.Status != 404 || qe.Message != `no user has the email, profile id or username "zed@x.com"` {
 		t.Errorf("unknown user: %v", err)
+	}
+	// "sam" owns a class-1 key, and "Sam Lee" is another user's display
+	// name: the third observation is an ambiguous user of its own, also
+	// named sam.
+	recs := []record.Record{
+		rec(t, "2026-03-03T10:00:00Z", "Jira", "", record.User{Email: "a@x.com", Username: "sam"}, "", "", 1),
+		rec(t, "2026-03-03T10:00:00Z", "Jira", "", record.User{Email: "b@x.com", Username: "bee", DisplayName: "Sam Lee"}, "", "", 1),
+		rec(t, "2026-03-03T10:00:00Z", "SNOW", "", record.User{Username: "Sam", DisplayName: "Sam Lee"}, "", "", 1),
+	}
+	s = Build(accumulate(t, fixtureOptions(t), recs), BuildOptions{})
+	if s.Users() != 3 {
+		t.Fatalf("%d users, want 3", s.Users())
+	}
+	if _, err := s.Page(query(t, Request{UserKey: "sam", Date: "2026-03-03"})); err == nil {
+		t.Error("sam, a username of two users, names one")
+	}
+	if p, err := s.Page(query(t, Request{UserKey: "bee", Date: "2026-03-03"})); err != nil || len(p.Reports) != 1 || p.Reports[0].Entity.UserEmail != "b@x.com" {
+		t.Errorf("bee: %v", err)
 	}
 }
 

@@ -67,7 +67,7 @@ func (s *Store) Pages(q *Query, all bool, yield func(*Page) error) error {
 	if q.UserKey != "all" {
 		var ok bool
 		if only, ok = s.lookup(q.UserKey); !ok {
-			return &Error{Status: http.StatusNotFound, Param: "userKey", Message: fmt.Sprintf("no user has the email or profile id %q", q.UserKey)}
+			return &Error{Status: http.StatusNotFound, Param: "userKey", Message: fmt.Sprintf("no user has the email, profile id or username %q", q.UserKey)}
 		}
 	}
 	sel := s.selection(q)
@@ -114,13 +114,17 @@ func warning(code, msg string) Warning {
 }
 
 // lookup finds the user of key: any of their emails (case-insensitive),
-// else their profile id.
+// else their profile id, else (for data without emails, beyond the real
+// API) a username that only one user has, compared as identities do.
 func (s *Store) lookup(key string) (int32, bool) {
 	if u, ok := s.byEmail[strings.ToLower(key)]; ok {
 		return u, true
 	}
-	u, ok := s.byProfile[key]
-	return u, ok
+	if u, ok := s.byProfile[key]; ok {
+		return u, true
+	}
+	u, ok := s.byUsername[string(record.FoldUsername(nil, key))]
+	return u, ok && u >= 0
 }
 
 // selection says which parameters a report shows.
