@@ -83,8 +83,11 @@ func rowsText(rows []map[string]any, keys ...string) []string {
 }
 
 func jsonText(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 func TestAnalyticsTimelineJSON(t *testing.T) {
