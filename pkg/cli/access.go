@@ -15,6 +15,8 @@ import (
 
 	"github.com/usagerep/usagerep/pkg/access"
 	"github.com/usagerep/usagerep/pkg/output"
+	"github.com/usagerep/usagerep/pkg/report"
+	"github.com/usagerep/usagerep/pkg/source"
 )
 
 // accessOptions hold everything access needs; RunE only fills them.
@@ -35,10 +37,6 @@ type accessOptions struct {
 	Profiles          map[string][]access.Column // access.columns.<name>
 	Now               func() time.Time
 }
-
-// accessFormats are access's output formats, by the extension that names
-// each.
-var accessFormats = []string{"csv", "xlsx", "json"}
 
 func newAccessCmd(a *app, runF func(context.Context, *accessOptions) error) *cobra.Command {
 	opts := &accessOptions{IO: a.io, Now: time.Now}
@@ -135,13 +133,13 @@ func parseDay(flag, s string) (time.Time, error) {
 // else CSV.
 func accessFormat(format, path string) (string, error) {
 	if format != "" {
-		f := strings.ToLower(format)
-		if !slices.Contains(accessFormats, f) {
-			return "", usageErrorf("--format %q: want csv, xlsx or json", format)
+		f, err := report.ParseAccessFormat(format)
+		if err != nil {
+			return "", usageErrorf("--format %v", err)
 		}
 		return f, nil
 	}
-	if ext := strings.ToLower(strings.TrimPrefix(filepath.Ext(path), ".")); slices.Contains(accessFormats, ext) {
+	if ext := strings.ToLower(strings.TrimPrefix(filepath.Ext(path), ".")); slices.Contains(report.AccessFormats, ext) {
 		return ext, nil
 	}
 	return "csv", nil
@@ -150,21 +148,11 @@ func accessFormat(format, path string) (string, error) {
 // selectColumns resolves --columns: a profile of the config file, else a
 // built-in one; nil (every action) when none is named.
 func selectColumns(name string, profiles map[string][]access.Column) ([]access.Column, error) {
-	if name == "" {
-		return nil, nil
+	cols, err := report.AccessColumns(name, profiles)
+	if err != nil {
+		return nil, usageErrorf("--columns %v", err)
 	}
-	if p, ok := profiles[strings.ToLower(name)]; ok {
-		return p, nil
-	}
-	if p, ok := access.BuiltinProfile(name); ok {
-		return p, nil
-	}
-	known := access.BuiltinProfileNames()
-	for n := range profiles {
-		known = append(known, n)
-	}
-	slices.Sort(known)
-	return nil, usageErrorf("--columns %q: no such column profile (known: %s)", name, strings.Join(slices.Compact(known), ", "))
+	return cols, nil
 }
 
 func runAccess(ctx context.Context, opts *accessOptions) error {
@@ -192,13 +180,16 @@ func runAccess(ctx context.Context, opts *accessOptions) error {
 	if opts.BOM && format != "csv" {
 		return usageErrorf("--bom is for CSV output, not %s", format)
 	}
-	aopts := access.Options{From: from, To: to, Location: set.loc, Plan: strings.TrimSpace(opts.Plan)}
+	q := report.AccessQuery{
+		From: from, To: to, Location: set.loc, Plan: opts.Plan, Columns: cols,
+		AccessFormat: report.AccessFormat{Format: format, Usernames: opts.Usernames, BOM: opts.BOM},
+	}
 	if c.AsOf != "" {
 		// Given, as-of also ends the range: records at or after it count
 		// nowhere. Not given, the range alone decides.
-		aopts.AsOf = set.asOf
+		q.AsOf = set.asOf
 	}
-	acc, err := access.NewAccumulator(aopts)
+	acc, err := report.NewAccessAccumulator(q)
 	if err != nil {
 		return usageErrorf("--from %s --to %s: %v", opts.From, opts.To, err)
 	}
@@ -218,16 +209,20 @@ func runAccess(ctx context.Context, opts *accessOptions) error {
 	}
 	defer out.Abort()
 
-	accs, res, err := scan(ctx, opts.IO, c, set, opts.Inputs, acc.Sibling, false)
+	var res *scanResult
+	rep, _, err := report.BuildAccess(ctx, acc, q, func(ctx context.Context, newSink func() *access.Accumulator) ([]*access.Accumulator, source.Stats, error) {
+		accs, r, err := scan(ctx, opts.IO, c, set, opts.Inputs, newSink, false)
+		if err != nil {
+			return nil, source.Stats{}, err
+		}
+		res = r
+		return accs, r.stats, nil
+	})
 	if err != nil {
 		return err
 	}
-	for _, o := range accs {
-		acc.Merge(o)
-	}
-	rep := access.Build(acc, access.BuildOptions{Columns: cols, Plan: aopts.Plan, Loc: set.loc})
 
-	if err := writeAccess(out, format, rep, opts); err != nil {
+	if err := report.WriteAccess(out, rep, q.AccessFormat); err != nil {
 		if !errors.Is(err, output.ErrWrite) { // those name the path already
 			err = fmt.Errorf("%s: %w", path, err)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
 
+	"github.com/usagerep/usagerep/pkg/access"
 	"github.com/usagerep/usagerep/pkg/identity"
 	"github.com/usagerep/usagerep/pkg/server"
 	"github.com/usagerep/usagerep/pkg/source"
@@ -43,6 +44,7 @@ type serveOptions struct {
 	Fields, Constants map[string]string
 	Tokens            []server.Token
 	Timeouts          server.Timeouts
+	Profiles          map[string][]access.Column // access.columns.<name>
 	Now               func() time.Time
 
 	// listening, when set, is told the address once the server listens.
@@ -61,6 +63,9 @@ func newServeCmd(a *app, runF func(context.Context, *serveOptions) error) *cobra
 
   GET /export/usage-reports?period=6m,1y&as_of=2026-11-22&tz=UTC
                   Usage Reports.zip, the bytes export writes for the same query
+  GET /export/access?from=2026-03-01&to=2026-03-31&columns=cintoo&format=csv
+                  the per-day access report (also tz, plan, as_of; format csv,
+                  xlsx or json), the bytes access writes for the same query
   GET /healthz    liveness, no token needed
   GET /readyz     200 once the inputs were read
   GET /metrics    Prometheus text format
@@ -104,6 +109,11 @@ See docs/serve.md for the config keys, systemd and a reverse proxy.`,
 			if err := serveSettingsFromConfig(cmd, v, opts); err != nil {
 				return err
 			}
+			profiles, err := columnProfiles(v)
+			if err != nil {
+				return err
+			}
+			opts.Profiles = profiles
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -262,7 +272,7 @@ func newServer(opts *serveOptions) (*server.Server, error) {
 			MaxDecompressedBytes: int64(offIfZero(c.MaxDecompressedBytes)),
 		},
 		AsOf: c.AsOf, Location: set.loc, Now: opts.Now,
-		ActiveWithin: activeWithin, ServiceAccounts: opts.ServiceAccounts,
+		ActiveWithin: activeWithin, ServiceAccounts: opts.ServiceAccounts, AccessProfiles: opts.Profiles,
 		Tokens: opts.Tokens, MaxConcurrent: opts.MaxConcurrent, CacheBytes: cacheBytes,
 		Poll: opts.Poll, Timeouts: opts.Timeouts, TLSCert: opts.TLSCert, TLSKey: opts.TLSKey,
 		Log: slog.New(logh),

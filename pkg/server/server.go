@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	accessrep "github.com/usagerep/usagerep/pkg/access" // the report; "access" is the routes' type here
 	"github.com/usagerep/usagerep/pkg/source"
 )
 
@@ -70,6 +71,10 @@ type Config struct {
 	ActiveWithin    time.Duration
 	ServiceAccounts []string
 	Now             func() time.Time // default time.Now
+
+	// AccessProfiles are the column profiles of the config file
+	// (access.columns.<name>, names lower-case), beside the built-in ones.
+	AccessProfiles map[string][]accessrep.Column
 
 	Tokens        []Token
 	MaxConcurrent int           // report computations at once; default 2

@@ -42,6 +42,7 @@ func TestAuth(t *testing.T) {
 		report bool // needs the role and permission
 	}{
 		"usage-reports": {"/export/usage-reports", true},
+		"access":        {"/export/access?from=2026-11-01&to=2026-11-22", true},
 		"readyz":        {"/readyz", false},
 		"metrics":       {"/metrics", false},
 	}
@@ -190,7 +191,7 @@ func TestNotReadyBeforeWarm(t *testing.T) {
 	}
 	ts := httptest.NewServer(s.Handler())
 	defer ts.Close()
-	for _, p := range []string{"/readyz", "/export/usage-reports"} {
+	for _, p := range []string{"/readyz", "/export/usage-reports", "/export/access?from=2026-11-01&to=2026-11-22"} {
 		resp, body := get(t, ts.Client(), ts.URL+p, tokAdmin)
 		if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" {
 			t.Errorf("%s before the inputs were read: %d %s", p, resp.StatusCode, body)

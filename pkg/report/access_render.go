@@ -1,4 +1,4 @@
-package cli
+package report
 
 import (
 	"io"
@@ -12,15 +12,16 @@ import (
 	"github.com/usagerep/usagerep/pkg/render/xlsx"
 )
 
-// writeAccess renders rep in format to w.
-func writeAccess(w io.Writer, format string, rep *access.Report, opts *accessOptions) error {
-	switch format {
+// WriteAccess renders rep to w in f's format: CSV unless f says xlsx or
+// json.
+func WriteAccess(w io.Writer, rep *access.Report, f AccessFormat) error {
+	switch f.Format {
 	case "xlsx":
-		return xlsx.WriteAccessWorkbook(w, rep, xlsx.AccessOptions{Usernames: opts.Usernames})
+		return xlsx.WriteAccessWorkbook(w, rep, xlsx.AccessOptions{Usernames: f.Usernames})
 	case "json":
-		return writeAccessJSON(w, rep, opts.Usernames)
+		return writeAccessJSON(w, rep, f.Usernames)
 	}
-	return writeAccessCSV(w, rep, opts.Usernames, opts.BOM)
+	return writeAccessCSV(w, rep, f.Usernames, f.BOM)
 }
 
 // writeAccessCSV writes the header row and one row per report row.
@@ -160,7 +161,7 @@ func actionKeys(cols []access.Column) []string {
 func writeAccessJSON(w io.Writer, rep *access.Report, usernames bool) error {
 	var pre []string // each action's `,"key":`, escaped once
 	for _, k := range actionKeys(rep.Columns) {
-		pre = append(pre, string(appendJSONString([]byte(","), k))+":")
+		pre = append(pre, string(AppendJSONString([]byte(","), k))+":")
 	}
 	if _, err := io.WriteString(w, "["); err != nil {
 		return err
@@ -211,13 +212,13 @@ func appendJSONField(dst []byte, key, value string) []byte {
 	dst = append(dst, ',', '"')
 	dst = append(dst, key...)
 	dst = append(dst, '"', ':')
-	return appendJSONString(dst, value)
+	return AppendJSONString(dst, value)
 }
 
-// appendJSONString appends s as a JSON string, as encoding/json writes it
+// AppendJSONString appends s as a JSON string, as encoding/json writes it
 // without HTML escaping: invalid UTF-8 becomes U+FFFD, and U+2028 and
 // U+2029 are escaped for JavaScript's sake.
-func appendJSONString(dst []byte, s string) []byte {
+func AppendJSONString(dst []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	dst = append(dst, '"')
 	start := 0

@@ -1,4 +1,4 @@
-package cli
+package report
 
 import (
 	"bytes"
@@ -34,9 +34,9 @@ func TestAppendJSONString(t *testing.T) {
 		if err := enc.Encode(s); err != nil {
 			t.Fatal(err)
 		}
-		got := appendJSONString(nil, s)
+		got := AppendJSONString(nil, s)
 		if string(got)+"\n" != want.String() {
-			t.Errorf("appendJSONString(%q) = %s, want %s", s, got, want.String())
+			t.Errorf("AppendJSONString(%q) = %s, want %s", s, got, want.String())
 		}
 	}
 }
