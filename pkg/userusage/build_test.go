@@ -259,7 +259,7 @@ func TestCustomer(t *testing.T) {
 	if len(p.Reports) != 1 || p.Reports[0].Entity.CustomerID != "acme" || p.Reports[0].Parameters[0].Int != 4 {
 		t.Errorf("alice for acme: %+v", p.Reports)
 	}
-	if _, err := s.Page(query(t, Request{UserKey: "all", Date: "2026-03-03"})); err == nil || !strings.Contains(err.Error(), `customer "acme"`) {
+	if _, err := s.Page(query(t, Request{UserKey: "all", Date: "2026-03-03"})); err == nil || !strings.Contains(err.Error(), `customer id "acme"`) {
 		t.Errorf("a query without the store's customer: %v", err)
 	}
 }

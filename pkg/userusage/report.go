@@ -1,6 +1,7 @@
 package userusage
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -49,7 +50,7 @@ func (s *Store) Page(q *Query) (*Page, error) {
 	return page, err
 }
 
-var errStop = fmt.Errorf("stop")
+var errStop = errors.New("stop")
 
 // Pages answers q date by date, in order, from the date of q's token (or
 // q.From) to q.To: on each date its first page (after the token's report,
@@ -58,7 +59,7 @@ var errStop = fmt.Errorf("stop")
 // DATA_NOT_AVAILABLE. yield's error stops the walk and is returned.
 func (s *Store) Pages(q *Query, all bool, yield func(*Page) error) error {
 	if q.CustomerID != s.customer {
-		return badRequest("customerId", "the data was read for customer %q, not %q", s.customer, q.CustomerID)
+		return badRequest("customerId", "the data was read for customer id %q; the query has %q", s.customer, q.CustomerID)
 	}
 	if q.From < s.first || int(q.To-s.first) >= len(s.ends) {
 		return fmt.Errorf("dates %s to %s were not all accumulated (have %s to %s)", q.From, q.To, s.first, s.first+Date(len(s.ends)-1))
