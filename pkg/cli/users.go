@@ -44,7 +44,8 @@ func newUsersCmd(a *app, runF func(context.Context, *usersOptions) error) *cobra
 (usage/users) for the activity in the inputs, in exactly that API's JSON, so
 that its clients read it unchanged: one UsageReports document per line.
 
-<user-key> is all, any email of a user (any case) or a profile id. Each
+<user-key> is all, any email of a user (any case), a profile id, or, for
+data without emails, a username that only one user has. Each
 report holds, for one user on one date (days drawn in --tz): accounts:*
 from the user's identity (first_name, last_name, display_name, username,
 is_service_account, first_activity_time, last_activity_time, num_systems,
@@ -105,6 +106,7 @@ date, filter or token, an unknown user), 3 input rejected under --strict or
 	}
 	opts.Common.register(cmd, "-")
 	f := cmd.Flags()
+	f.Lookup("as-of").Usage = "the end of the data and \"today\" of the date rules: a date (the end of that day in --tz) or an RFC 3339 time (default: the current time)"
 	f.StringVar(&opts.Date, "date", "", "the date of the reports, YYYY-MM-DD (or --from and --to)")
 	f.StringVar(&opts.From, "from", "", "first date of a range, YYYY-MM-DD: one document per date")
 	f.StringVar(&opts.To, "to", "", "last date of a range, inclusive, YYYY-MM-DD")
