@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"container/list"
 	"context"
 	"errors"
@@ -29,8 +30,11 @@ var (
 	errTimeout = errors.New("timed out")
 )
 
-// queryError is a bad query parameter: 400 with its message.
-type queryError struct{ msg string }
+// queryError is a bad query: its code (400 when zero) with its message.
+type queryError struct {
+	code int
+	msg  string
+}
 
 func (e *queryError) Error() string { return e.msg }
 
@@ -49,7 +53,7 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, report, key stri
 		var qe *queryError
 		switch {
 		case errors.As(err, &qe):
-			s.writeError(w, r, http.StatusBadRequest, qe.msg)
+			s.writeError(w, r, cmp.Or(qe.code, http.StatusBadRequest), qe.msg)
 		case errors.Is(err, errBusy):
 			s.writeError(w, r, http.StatusServiceUnavailable, "every report slot is busy; retry later")
 		case errors.Is(err, errTimeout):

@@ -39,6 +39,7 @@ func (s *Server) endpoints() []route {
 		{path: "/metrics", name: "metrics", access: anyToken, handle: s.metrics.handler().ServeHTTP},
 		{path: "/export/usage-reports", name: "usage-reports", access: reportToken, params: []string{"period", "as_of", "tz"}, handle: s.usageReports},
 		{path: "/export/access", name: "access", access: reportToken, params: accessParams, handle: s.accessReport},
+		{path: usersPath, name: "users", access: reportToken, params: usersParams, handle: s.userUsage},
 	}
 	return append(r, s.cfg.extra...)
 }
