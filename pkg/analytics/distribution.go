@@ -19,7 +19,8 @@ var (
 // values up to Bounds[0], bucket i those above Bounds[i-1] up to
 // Bounds[i], and the last those above the last bound.
 type Buckets struct {
-	Bounds []int64
+	Bounds []int64   // whole numbers (counts, runtime in ns)
+	Floats []float64 // averages, for OfFloat
 	Labels []string
 }
 

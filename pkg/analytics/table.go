@@ -93,3 +93,19 @@ func text(s string) Value  { return Value{Text: s} }
 func count(n int64) Value  { return Value{Int: n} }
 func dayValue(d Day) Value { return Value{Day: d} }
 func hours(ns int64) Value { return Value{Float: float64(ns) / float64(time.Hour)} }
+
+// ratio is n/d, or an empty cell when d is 0.
+func ratio(n, d float64) Value {
+	if d == 0 {
+		return Value{Empty: true}
+	}
+	return Value{Float: n / d}
+}
+
+// percent is 100*n/d, or an empty cell when d is 0.
+func percent(n, d int64) Value {
+	if d == 0 {
+		return Value{Empty: true}
+	}
+	return Value{Float: 100 * float64(n) / float64(d)}
+}

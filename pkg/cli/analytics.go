@@ -75,6 +75,7 @@ sum of a session's durations, or its span when none gave one.`,
 	cmd.AddCommand(newAnalyticsTimelineCmd(a, nil))
 	cmd.AddCommand(newAnalyticsCurrentCmd(a, nil))
 	cmd.AddCommand(newAnalyticsDistributionCmd(a, nil))
+	cmd.AddCommand(newAnalyticsEventsCmd(a))
 	return cmd
 }
 
