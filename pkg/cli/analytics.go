@@ -76,6 +76,7 @@ sum of a session's durations, or its span when none gave one.`,
 	cmd.AddCommand(newAnalyticsCurrentCmd(a, nil))
 	cmd.AddCommand(newAnalyticsDistributionCmd(a, nil))
 	cmd.AddCommand(newAnalyticsEventsCmd(a))
+	cmd.AddCommand(newAnalyticsChurnCmd(a, nil))
 	return cmd
 }
 

@@ -332,11 +332,11 @@ func (b *book) anaChart(t *analytics.Table, ch analytics.Chart, k int, row []ana
 	runs := []run{{0, t.Len}}
 	if ch.GroupBy >= 0 {
 		runs = runs[:0]
-		prev := ""
+		var prev analytics.Value
 		for i := range t.Len {
 			clear(row)
 			t.Row(i, row)
-			if g := row[ch.GroupBy].Text; i == 0 || g != prev {
+			if g := row[ch.GroupBy]; i == 0 || g.Text != prev.Text || g.Day != prev.Day || g.Int != prev.Int {
 				runs = append(runs, run{from: i, to: i})
 				prev = g
 			}
