@@ -11,7 +11,9 @@ const none int32 = -1
 // table interns normalised values so that the resolver works on small
 // integer ids instead of hashing strings again at every step. It is an
 // open-addressing hash set over vals: one probe sequence both finds and
-// inserts, and its slots hold no pointers for the garbage collector.
+// inserts, and its slots hold no pointers for the garbage collector. A
+// value's slot is picked by its hash's high half, which the slot keeps, so
+// growing moves slots without hashing any value again.
 type table struct {
 	vals  []string // normalised value by id
 	slots []uint64 // 0 when empty, else the hash's high half << 32 | id+1
@@ -31,7 +33,7 @@ func newTable(hint int) *table {
 func (t *table) find(h uint64, eq func(string) bool) (int32, int) {
 	mask := uint64(len(t.slots) - 1)
 	tag := h >> 32
-	for i := h & mask; ; i = (i + 1) & mask {
+	for i := tag & mask; ; i = (i + 1) & mask {
 		s := t.slots[i]
 		if s == 0 {
 			return none, int(i)
@@ -56,15 +58,18 @@ func (t *table) add(h uint64, i int, v string) int32 {
 }
 
 func (t *table) grow() {
-	t.slots = make([]uint64, 2*len(t.slots))
+	old := t.slots
+	t.slots = make([]uint64, 2*len(old))
 	mask := uint64(len(t.slots) - 1)
-	for id, v := range t.vals {
-		h := maphash.String(t.seed, v)
-		i := h & mask
+	for _, s := range old {
+		if s == 0 {
+			continue
+		}
+		i := s >> 32 & mask
 		for t.slots[i] != 0 {
 			i = (i + 1) & mask
 		}
-		t.slots[i] = h>>32<<32 | uint64(id+1)
+		t.slots[i] = s
 	}
 }
 

@@ -148,11 +148,12 @@ func (r *resolver) intern() {
 
 func (r *resolver) internIdentifiers() {
 	n := len(r.obs)
-	// Hints well below the observation count: a person is usually seen
-	// in several systems, so values repeat, and a table that must grow
-	// costs less than one sized for every observation.
-	r.names = newTable(n / 4)
-	r.emails = newTable(n / 8)
+	// Hints below the observation count: a person is usually seen in
+	// several systems, so values repeat, and growing a table is cheap (no
+	// value is hashed again) while one sized for every observation holds
+	// tens of megabytes it may never use.
+	r.names = newTable(n / 2)
+	r.emails = newTable(n / 4)
 	r.userIDs = newTable(16)
 	r.systems = newTable(16)
 	var buf []byte
@@ -181,7 +182,7 @@ func (r *resolver) serviceUser(id int32) bool { return id >= 0 && r.svcNames != 
 
 func (r *resolver) internAttributes() {
 	n := len(r.obs)
-	r.displays = newTable(n / 8)
+	r.displays = newTable(n / 4)
 	r.firsts = newTable(64)
 	r.lasts = newTable(64)
 	r.companies = newTable(16)
