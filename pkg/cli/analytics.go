@@ -77,6 +77,7 @@ sum of a session's durations, or its span when none gave one.`,
 	cmd.AddCommand(newAnalyticsDistributionCmd(a, nil))
 	cmd.AddCommand(newAnalyticsEventsCmd(a))
 	cmd.AddCommand(newAnalyticsChurnCmd(a, nil))
+	cmd.AddCommand(newAnalyticsClientsCmd(a, nil))
 	return cmd
 }
 

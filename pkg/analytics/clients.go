@@ -1,0 +1,143 @@
+package analytics
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// ClientsOptions choose the clients list.
+type ClientsOptions struct {
+	Segment SegmentOptions
+	Offset  int
+	Limit   int // 0 means all
+}
+
+// Clients is one row per user active in the range, in identity order
+// (email, username, display name), with its latest properties.
+type Clients struct {
+	Total    int      // users before paging
+	Offset   int      // the first row's position among them
+	Fields   []string // the property columns: plan, customer, props.NAME, sorted
+	Segments []string // by row, the user's segment; nil unsegmented
+	Users    []*User
+	Usage    []ClientUsage // by row
+}
+
+// ClientUsage is a user's activity over the range.
+type ClientUsage struct {
+	Days, Sessions, Events int64
+	Runtime                int64 // ns
+}
+
+// BuildClients lists the users active in the range, paged.
+func BuildClients(ds *Dataset, opts ClientsOptions) (*Clients, error) {
+	if opts.Offset < 0 || opts.Limit < 0 {
+		return nil, errors.New("offset and limit must be 0 or more")
+	}
+	pop := ds.activeUsers()
+	seg, err := opts.Segment.segments(ds, pop)
+	if err != nil {
+		return nil, err
+	}
+	c := &Clients{Total: len(pop), Offset: opts.Offset}
+	fields := map[string]bool{}
+	for _, u := range pop {
+		for _, p := range ds.Users[u].Props {
+			fields[p.Field] = true
+		}
+	}
+	for f := range fields {
+		c.Fields = append(c.Fields, f)
+	}
+	slices.Sort(c.Fields)
+	lo := min(opts.Offset, len(pop))
+	hi := len(pop)
+	if opts.Limit > 0 {
+		hi = min(lo+opts.Limit, hi)
+	}
+	for _, u := range pop[lo:hi] { // users are in identity order already
+		user := &ds.Users[u]
+		c.Users = append(c.Users, user)
+		var x ClientUsage
+		for _, d := range user.Days {
+			if ds.inRange(d.Day) {
+				x.Days++
+				x.Sessions = addSat(x.Sessions, d.Sessions)
+				x.Events = addSat(x.Events, d.Events)
+				x.Runtime = addSat(x.Runtime, d.Runtime)
+			}
+		}
+		c.Usage = append(c.Usage, x)
+		if !seg.single {
+			c.Segments = append(c.Segments, seg.Labels[seg.segment(u)])
+		}
+	}
+	return c, nil
+}
+
+// Report is the list as one table, no chart: it is no series.
+func (c *Clients) Report() []*Table {
+	cols := []Column{
+		{Key: "profile_id", Header: "Profile Id", Kind: KindText},
+		{Key: "email", Header: "Email", Kind: KindText},
+		{Key: "username", Header: "Username", Kind: KindText},
+		{Key: "display_name", Header: "Display Name", Kind: KindText},
+		{Key: "first_name", Header: "First name", Kind: KindText},
+		{Key: "last_name", Header: "Last name", Kind: KindText},
+		{Key: "company", Header: "Company", Kind: KindText},
+		{Key: "systems", Header: "Systems", Kind: KindText},
+		{Key: "first_seen", Header: "First seen", Kind: KindTime},
+		{Key: "last_seen", Header: "Last seen", Kind: KindTime},
+		{Key: "active_days", Header: "Active days", Kind: KindInt},
+		{Key: "sessions", Header: "Sessions", Kind: KindInt},
+		{Key: "events", Header: "Events", Kind: KindInt},
+	}
+	fixed := len(cols)
+	if c.Segments != nil {
+		cols = append(cols, Column{Key: "segment", Header: "Segment", Kind: KindText})
+	}
+	props := len(cols)
+	for _, f := range c.Fields {
+		cols = append(cols, Column{Key: f, Header: f, Kind: KindText})
+	}
+	return []*Table{{
+		Name: "Clients", Title: "Users active in the range and their latest properties" + rowsOf(c.Offset, len(c.Users), c.Total),
+		Columns: cols, Len: len(c.Users),
+		Row: func(i int, dst []Value) {
+			u := c.Users[i]
+			x := c.Usage[i]
+			for j, s := range []string{u.ProfileID, u.Email, u.Username, u.DisplayName, u.FirstName, u.LastName, u.Company, strings.Join(u.Systems, "; ")} {
+				dst[j] = text(s)
+			}
+			dst[8] = Value{Time: time.Unix(0, u.First)}
+			dst[9] = Value{Time: time.Unix(0, u.Last)}
+			dst[10], dst[11], dst[12] = count(x.Days), count(x.Sessions), count(x.Events)
+			if c.Segments != nil {
+				dst[fixed] = text(c.Segments[i])
+			}
+			// Both sorted by field: one merge.
+			k := 0
+			for j, f := range c.Fields {
+				for k < len(u.Props) && u.Props[k].Field < f {
+					k++
+				}
+				if k < len(u.Props) && u.Props[k].Field == f {
+					dst[props+j] = text(u.Props[k].Value)
+				} else {
+					dst[props+j] = Value{Empty: true}
+				}
+			}
+		},
+	}}
+}
+
+// rowsOf says which rows of how many a page holds.
+func rowsOf(offset, n, total int) string {
+	if n == total {
+		return ""
+	}
+	return fmt.Sprintf(" (rows %d to %d of %d)", offset+1, offset+n, total)
+}
