@@ -160,7 +160,7 @@ func (sh *obsShard) row(k []byte, h uint64, windows int) uint32 {
 	}
 	mask := uint64(len(sh.slots) - 1)
 	tag := h >> 32 << 32
-	i := (h / obsShards) & mask
+	i := h >> 32 & mask // the high half: the low bits picked the shard
 	for ; sh.slots[i] != 0; i = (i + 1) & mask {
 		if s := sh.slots[i]; s&^0xffffffff == tag {
 			if row := uint32(s) - 1; sh.keys[row] == unsafeString(k) {
@@ -179,22 +179,35 @@ func (sh *obsShard) row(k []byte, h uint64, windows int) uint32 {
 	return row
 }
 
-// growSlots doubles the slots (or rebuilds them after compact).
+// growSlots doubles the slots, or rebuilds them after compact. A slot
+// keeps the high half of its key's hash, which picks its place, so slots
+// move without hashing a key again.
 func (sh *obsShard) growSlots() {
 	n := 64
 	for n <= 2*len(sh.keys) {
 		n *= 2
 	}
 	n = max(n, 2*len(sh.slots))
+	old := sh.slots
 	sh.slots = make([]uint64, n)
 	mask := uint64(n - 1)
-	for row, key := range sh.keys {
-		h := maphash.String(sh.seed, key)
-		i := (h / obsShards) & mask
+	put := func(s uint64) {
+		i := s >> 32 & mask
 		for sh.slots[i] != 0 {
 			i = (i + 1) & mask
 		}
-		sh.slots[i] = h>>32<<32 | uint64(row+1)
+		sh.slots[i] = s
+	}
+	if old != nil || len(sh.keys) == 0 {
+		for _, s := range old {
+			if s != 0 {
+				put(s)
+			}
+		}
+		return
+	}
+	for row, key := range sh.keys { // after compact dropped the slots
+		put(maphash.String(sh.seed, key)>>32<<32 | uint64(row+1))
 	}
 }
 
