@@ -66,7 +66,7 @@ func runClients(ctx context.Context, opts *clientsOptions) error {
 	}
 	return runAnalytics(ctx, &opts.analyticsOptions, &analyticsPlan{
 		command: "analytics clients", allProps: true,
-		params:  []analytics.Param{{Key: "limit", Value: strconv.Itoa(opts.Limit)}, {Key: "offset", Value: strconv.Itoa(opts.Offset)}},
+		params: []analytics.Param{{Key: "limit", Value: strconv.Itoa(opts.Limit)}, {Key: "offset", Value: strconv.Itoa(opts.Offset)}},
 		build: func(ds *analytics.Dataset, seg analytics.SegmentOptions, _ []int) ([]*analytics.Table, error) {
 			c, err := analytics.BuildClients(ds, analytics.ClientsOptions{Segment: seg, Limit: opts.Limit, Offset: opts.Offset})
 			if err != nil {
