@@ -22,6 +22,10 @@ type Mention struct {
 	scratch []byte // the mention holder's, for matching numbers as text
 }
 
+// SetRecord makes m the mention of r's own user, keeping m's scratch
+// space: a holder reusing one Mention matches filters without allocating.
+func (m *Mention) SetRecord(r *record.Record) { mentionOf(m, r, nil) }
+
 // mentionOf fills m for the record's own user (e == nil) or element e.
 func mentionOf(m *Mention, r *record.Record, e *record.UserElem) {
 	*m = Mention{R: r, User: &r.User, System: r.System, Project: r.Project, Interaction: r.Interaction, Time: r.Time, scratch: m.scratch}

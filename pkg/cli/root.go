@@ -100,6 +100,7 @@ synchronised.`,
 	root.AddCommand(newExportCmd(a, nil))
 	root.AddCommand(newAccessCmd(a, nil))
 	root.AddCommand(newAnalyticsCmd(a))
+	root.AddCommand(newRawCmd(a))
 	root.AddCommand(newUsersCmd(a, nil))
 	root.AddCommand(newServeCmd(a, nil), newTokenCmd(a))
 	addToolCommands(root, a) // inspect, schema, config, completion
