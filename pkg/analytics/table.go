@@ -15,8 +15,30 @@ type Report struct {
 	Location *time.Location
 	// Params are the settings that shaped the figures, in order
 	// (filters, split, segmentation...).
-	Params []Param
-	Tables []*Table
+	Params  []Param
+	Tables  []*Table
+	Quality DataQuality
+}
+
+// DataQuality is what the report's data-quality section says: the
+// mentions the accumulator kept or left out, and per input the records
+// read and rejected.
+type DataQuality struct {
+	Mentions Quality
+	Sources  []SourceQuality
+}
+
+// SourceQuality is one input's records.
+type SourceQuality struct {
+	Name           string
+	Read, Rejected int64
+	Reasons        []ReasonCount // by reason
+}
+
+// ReasonCount is how many records one reason rejected.
+type ReasonCount struct {
+	Reason string
+	Count  int64
 }
 
 // Param is one setting of a report.

@@ -15,6 +15,7 @@ import (
 	"github.com/usagerep/usagerep/pkg/analytics"
 	"github.com/usagerep/usagerep/pkg/identity"
 	"github.com/usagerep/usagerep/pkg/output"
+	"github.com/usagerep/usagerep/pkg/source"
 )
 
 // analyticsFlags are the flags every analytics command shares besides the
@@ -310,6 +311,7 @@ func runAnalytics(ctx context.Context, o *analyticsOptions, p *analyticsPlan) er
 	rep := &analytics.Report{
 		Command: p.command, From: rng.from, To: rng.to, AsOf: set.asOf, Location: set.loc,
 		Params: o.params(filters, latest, seg, p.params), Tables: tables,
+		Quality: analytics.DataQuality{Mentions: ds.Quality, Sources: sourceQuality(res.stats)},
 	}
 	if err := writeAnalytics(out, format, o.Flags.Table, rep); err != nil {
 		var ue *exitError
@@ -359,6 +361,20 @@ func splitList(s string) []string {
 		if it = strings.TrimSpace(it); it != "" {
 			out = append(out, it)
 		}
+	}
+	return out
+}
+
+// sourceQuality is the scan's per-input counts, reasons in order.
+func sourceQuality(st source.Stats) []analytics.SourceQuality {
+	out := make([]analytics.SourceQuality, 0, len(st.Sources))
+	for _, s := range st.Sources {
+		q := analytics.SourceQuality{Name: s.Name, Read: s.Records, Rejected: s.Rejected}
+		for r, n := range s.Reasons {
+			q.Reasons = append(q.Reasons, analytics.ReasonCount{Reason: r, Count: n})
+		}
+		slices.SortFunc(q.Reasons, func(a, b analytics.ReasonCount) int { return strings.Compare(a.Reason, b.Reason) })
+		out = append(out, q)
 	}
 	return out
 }

@@ -140,7 +140,9 @@ func writeAnalyticsJSON(w io.Writer, rep *analytics.Report) error {
 		b = appendJSONString(b, p.Value)
 		b = append(b, '}')
 	}
-	b = append(b, "],\"tables\":{"...)
+	b = append(b, ']')
+	b = appendDataQuality(b, &rep.Quality)
+	b = append(b, ",\"tables\":{"...)
 	for ti, t := range rep.Tables {
 		if ti > 0 {
 			b = append(b, ',')
@@ -196,4 +198,46 @@ func writeAnalyticsJSON(w io.Writer, rep *analytics.Report) error {
 		return err
 	}
 	return bw.Flush()
+}
+
+// appendDataQuality appends ,"data_quality":{...}: the mentions counted
+// and left out, and each input's records read and rejected.
+func appendDataQuality(b []byte, q *analytics.DataQuality) []byte {
+	m := &q.Mentions
+	b = append(b, ",\"data_quality\":{"...)
+	for i, kv := range []struct {
+		k string
+		v int64
+	}{{"records", m.Records}, {"mentions", m.Mentions}, {"after_as_of", m.AfterAsOf}, {"filtered", m.Filtered},
+		{"anonymous", m.Anonymous}, {"outside_days", m.OutOfDays}} {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, kv.k)
+		b = append(b, ':')
+		b = strconv.AppendInt(b, kv.v, 10)
+	}
+	b = append(b, ",\"sources\":["...)
+	for i, s := range q.Sources {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, "{\"source\":"...)
+		b = appendJSONString(b, s.Name)
+		b = append(b, ",\"read\":"...)
+		b = strconv.AppendInt(b, s.Read, 10)
+		b = append(b, ",\"rejected\":"...)
+		b = strconv.AppendInt(b, s.Rejected, 10)
+		b = append(b, ",\"reasons\":{"...)
+		for j, r := range s.Reasons {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, r.Reason)
+			b = append(b, ':')
+			b = strconv.AppendInt(b, r.Count, 10)
+		}
+		b = append(b, "}}"...)
+	}
+	return append(b, "]}"...)
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -40,6 +41,16 @@ type analyticsJSON struct {
 	Params   []struct {
 		Key, Value string
 	} `json:"params"`
+	DataQuality struct {
+		Records, Mentions, Filtered, Anonymous int64
+		AfterAsOf                              int64 `json:"after_as_of"`
+		OutsideDays                            int64 `json:"outside_days"`
+		Sources                                []struct {
+			Source         string
+			Read, Rejected int64
+			Reasons        map[string]int64
+		}
+	} `json:"data_quality"`
 	Tables map[string]struct {
 		Title string           `json:"title"`
 		Rows  []map[string]any `json:"rows"`
@@ -320,4 +331,49 @@ func chartSeries(t *testing.T, path, part string) int {
 	}
 	t.Fatalf("no %s", part)
 	return 0
+}
+
+// Every report says what it read and left out (README, "The people").
+func TestAnalyticsDataQuality(t *testing.T) {
+	in := analyticsFixture(t)
+	dir := isolate(t)
+	bad := filepath.Join(dir, "bad.jsonl")
+	if err := os.WriteFile(bad, []byte("{\"time\":\"soon\",\"email\":\"x@y.z\"}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	doc := runAnalyticsJSON(t, analyticsArgs("timeline", "--filter", "system != ADO", in, bad)...)
+	q := doc.DataQuality
+	// 22 mentions: 21 records' own users and the sync record's element;
+	// bob's 03-16 is after as-of, the 03-07 record names nobody, alice's
+	// ADO record is filtered out, and 4 are before the range (02-01,
+	// 02-20, 02-25, 02-26).
+	if q.Records != 22 || q.Mentions != 22 || q.AfterAsOf != 1 || q.Anonymous != 1 || q.Filtered != 1 || q.OutsideDays != 4 {
+		t.Errorf("data quality %+v", q)
+	}
+	if len(q.Sources) != 2 || q.Sources[1].Rejected != 1 || q.Sources[1].Reasons["invalid time"] != 1 {
+		t.Errorf("sources %+v", q.Sources)
+	}
+	code, _, stderr := run(t, "", analyticsArgs("current", "-o", "c.xlsx", in, bad)...)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	f, err := excelize.OpenFile(filepath.Join(dir, "c.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("About")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text []string
+	for _, r := range rows {
+		text = append(text, strings.Join(r, "|"))
+	}
+	all := strings.Join(text, "\n")
+	for _, want := range []string{"Data quality", "Records read|22", "Anonymous (naming nobody)|1", bad + "|1 read, 1 rejected: invalid time 1"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("About lacks %q:\n%s", want, all)
+		}
+	}
 }

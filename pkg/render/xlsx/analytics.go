@@ -133,6 +133,33 @@ func (b *book) about(rep *analytics.Report) error {
 	for _, t := range rep.Tables {
 		line(t.Name, t.Title)
 	}
+	r++
+	s.text(1, r, "Data quality", b.styles.section)
+	r++
+	num := func(k string, v int64) {
+		s.text(1, r, k, b.styles.bold)
+		s.set(2, r, v, b.styles.count, intWidth(v))
+		r++
+	}
+	m := &rep.Quality.Mentions
+	num("Records read", m.Records)
+	num("Mentions of users", m.Mentions)
+	num("At or after as-of", m.AfterAsOf)
+	num("Left out by the filters", m.Filtered)
+	num("Anonymous (naming nobody)", m.Anonymous)
+	num("Outside the days kept", m.OutOfDays)
+	for _, src := range rep.Quality.Sources {
+		v := fmt.Sprintf("%d read, %d rejected", src.Read, src.Rejected)
+		for i, rc := range src.Reasons {
+			if i == 0 {
+				v += ": "
+			} else {
+				v += "; "
+			}
+			v += fmt.Sprintf("%s %d", rc.Reason, rc.Count)
+		}
+		line(src.Name, v)
+	}
 	return s.finish()
 }
 
