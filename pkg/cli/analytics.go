@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -13,9 +14,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/usagerep/usagerep/pkg/analytics"
-	"github.com/usagerep/usagerep/pkg/identity"
 	"github.com/usagerep/usagerep/pkg/output"
-	"github.com/usagerep/usagerep/pkg/source"
+	"github.com/usagerep/usagerep/pkg/report"
 )
 
 // analyticsFlags are the flags every analytics command shares besides the
@@ -115,58 +115,6 @@ func (o *analyticsOptions) fill(a *app, cmd *cobra.Command, args []string) {
 	}
 }
 
-// analyticsPlan is what one command asks of the shared run.
-type analyticsPlan struct {
-	command string
-	// ownFrom says --from is the command's own, not the range's start:
-	// the report's range is then the days kept.
-	ownFrom bool
-	// days returns the days to keep per user for the range [from, to]
-	// and the day of as-of (default: the range).
-	days func(from, to, asOf analytics.Day) (analytics.Day, analytics.Day)
-	// latest are fields besides --segment-by whose latest value per user
-	// is needed (timeline's levels).
-	latest           []analytics.Field
-	events, allProps bool
-	params           []analytics.Param
-	// build makes the report's tables. seg is --segment-by's index into
-	// the dataset's latest fields (-1 for none); latest[i] is the index
-	// of plan.latest[i].
-	build func(ds *analytics.Dataset, seg analytics.SegmentOptions, latest []int) ([]*analytics.Table, error)
-}
-
-// analyticsRange is the range of days the flags give.
-type analyticsRange struct {
-	from, to, asOf analytics.Day
-}
-
-// resolveRange reads --from and --to; the day of as-of is the day of its
-// last instant, so a bare --as-of date is that day.
-func (o *analyticsOptions) resolveRange(set *settings, ownFrom bool) (analyticsRange, error) {
-	var r analyticsRange
-	r.asOf = analytics.DayOfDate(set.asOf.Add(-time.Nanosecond).In(set.loc))
-	r.to = r.asOf
-	if o.Flags.To != "" {
-		d, err := parseDay("to", o.Flags.To)
-		if err != nil {
-			return r, err
-		}
-		r.to = analytics.DayOfDate(d)
-	}
-	r.from = r.to - 29
-	if o.Flags.From != "" && !ownFrom {
-		d, err := parseDay("from", o.Flags.From)
-		if err != nil {
-			return r, err
-		}
-		r.from = analytics.DayOfDate(d)
-	}
-	if r.to < r.from {
-		return r, usageErrorf("--to %s is before --from %s", r.to, r.from)
-	}
-	return r, nil
-}
-
 // analyticsFormat decides the output format: --format, else -o's
 // extension, else JSON.
 func analyticsFormat(format, path string) (string, error) {
@@ -183,70 +131,39 @@ func analyticsFormat(format, path string) (string, error) {
 	return "json", nil
 }
 
-// parseGap reads --session-gap.
-func parseGap(s string) (time.Duration, error) {
-	d, err := parseDays(s)
-	if err != nil || d <= 0 {
-		return 0, usageErrorf("--session-gap %q: want a positive duration such as 30m", s)
+// analyticsUsage makes a bad option of the shared parser a usage error.
+func analyticsUsage(err error) error {
+	var ae *report.AnalyticsError
+	if errors.As(err, &ae) {
+		return usageErrorf("%s", ae.Msg)
 	}
-	return d, nil
+	return err
 }
 
 // runAnalytics reads the inputs once into a dataset and writes the
-// command's report.
-func runAnalytics(ctx context.Context, o *analyticsOptions, p *analyticsPlan) error {
+// report named name (as report.AnalyticsReports names it); own are its
+// own options, by query name.
+func runAnalytics(ctx context.Context, o *analyticsOptions, name string, own url.Values) error {
 	c := &o.Common
 	set, err := c.resolve(o.Fields, o.Constants, o.Now())
 	if err != nil {
 		return err
 	}
-	rng, err := o.resolveRange(set, p.ownFrom)
+	v := url.Values{}
+	for k, xs := range own {
+		v[k] = xs
+	}
+	v["filter"] = o.Flags.Filters
+	v.Set("from", o.Flags.From)
+	v.Set("to", o.Flags.To)
+	v.Set("segment_by", o.Flags.SegmentBy)
+	v.Set("top", strconv.Itoa(o.Flags.Top))
+	v.Set("session_gap", o.Flags.SessionGap)
+	plan, err := report.ParseAnalytics(report.AnalyticsQuery{
+		Report: name, Location: set.loc, AsOf: set.asOf, Values: v, ServiceAccounts: o.Flags.ServiceAccounts,
+	})
 	if err != nil {
-		return err
-	}
-	filters := make([]*analytics.Filter, 0, len(o.Flags.Filters))
-	for _, s := range o.Flags.Filters {
-		f, err := analytics.ParseFilter(s, set.loc)
-		if err != nil {
-			return usageErrorf("--filter: %v", err)
-		}
-		filters = append(filters, f)
-	}
-	gap, err := parseGap(o.Flags.SessionGap)
-	if err != nil {
-		return err
-	}
-	if o.Flags.Top < 1 {
-		return usageErrorf("--top must be 1 or more")
-	}
-	if err := identity.ValidatePatterns(o.Flags.ServiceAccounts); err != nil {
-		return usageErrorf("--service-account: %v", err)
-	}
-	// The latest fields: --segment-by first, then the command's own.
-	var latest []analytics.Field
-	index := func(f analytics.Field) int {
-		for i, g := range latest {
-			if g.Name == f.Name {
-				return i
-			}
-		}
-		latest = append(latest, f)
-		return len(latest) - 1
-	}
-	seg := analytics.SegmentOptions{By: -1, Top: o.Flags.Top}
-	if o.Flags.SegmentBy != "" {
-		f, err := analytics.ParseField(strings.TrimSpace(o.Flags.SegmentBy))
-		if err != nil {
-			return usageErrorf("--segment-by: %v", err)
-		}
-		if !f.Segmentable() {
-			return usageErrorf("--segment-by %s: a time has no segments", f.Name)
-		}
-		seg.By = index(f)
-	}
-	latestIdx := make([]int, len(p.latest))
-	for i, f := range p.latest {
-		latestIdx[i] = index(f)
+		return analyticsUsage(err)
 	}
 	format, err := analyticsFormat(o.Flags.Format, c.Output)
 	if err != nil {
@@ -258,28 +175,9 @@ func runAnalytics(ctx context.Context, o *analyticsOptions, p *analyticsPlan) er
 	if format == "xlsx" && c.Output == output.Stdout && o.IO.StdoutTTY {
 		return usageErrorf("an xlsx workbook is not for a terminal: name a file with -o")
 	}
-
-	keepFrom, keepTo := rng.from, rng.to
-	if p.days != nil {
-		keepFrom, keepTo = p.days(rng.from, rng.to, rng.asOf)
-	}
-	if p.ownFrom {
-		rng.from, rng.to = keepFrom, keepTo
-	}
-	aopts := analytics.Options{
-		From: keepFrom.Date(), To: keepTo.Date(), Location: set.loc, AsOf: set.asOf,
-		SessionGap: gap, Filters: filters, Latest: latest, AllProps: p.allProps, Events: p.events,
-	}
-	acc, err := analytics.NewAccumulator(aopts)
+	acc, err := plan.NewAccumulator()
 	if err != nil {
-		return usageErrorf("--from %s --to %s: %v", rng.from, rng.to, err)
-	}
-	keepProps := p.allProps
-	for _, f := range filters {
-		keepProps = keepProps || strings.HasPrefix(f.Field.Name, "props.")
-	}
-	for _, f := range latest {
-		keepProps = keepProps || strings.HasPrefix(f.Name, "props.")
+		return analyticsUsage(err)
 	}
 
 	stopProfiles, err := c.startProfiles()
@@ -296,22 +194,16 @@ func runAnalytics(ctx context.Context, o *analyticsOptions, p *analyticsPlan) er
 	}
 	defer out.Abort()
 
-	accs, res, err := scan(ctx, o.IO, c, set, o.Inputs, acc.Sibling, keepProps)
+	accs, res, err := scan(ctx, o.IO, c, set, o.Inputs, acc.Sibling, plan.KeepProps())
 	if err != nil {
 		return err
 	}
 	for _, a := range accs {
 		acc.Merge(a)
 	}
-	ds := analytics.Build(acc, analytics.BuildOptions{ServiceAccountPatterns: o.Flags.ServiceAccounts})
-	tables, err := p.build(ds, seg, latestIdx)
+	rep, ds, err := plan.Build(acc, res.stats)
 	if err != nil {
-		return usageErrorf("%s: %v", p.command, err)
-	}
-	rep := &analytics.Report{
-		Command: p.command, From: rng.from, To: rng.to, AsOf: set.asOf, Location: set.loc,
-		Params: o.params(filters, latest, seg, p.params), Tables: tables,
-		Quality: analytics.DataQuality{Mentions: ds.Quality, Sources: sourceQuality(res.stats)},
+		return analyticsUsage(err)
 	}
 	if err := writeAnalytics(out, format, o.Flags.Table, rep); err != nil {
 		var ue *exitError
@@ -339,42 +231,4 @@ func runAnalytics(ctx context.Context, o *analyticsOptions, p *analyticsPlan) er
 			pluralDigits(int64(len(ds.Users)), "user"), path)
 	}
 	return nil
-}
-
-// params lists the settings shared by every command, then the command's.
-func (o *analyticsOptions) params(filters []*analytics.Filter, latest []analytics.Field, seg analytics.SegmentOptions, own []analytics.Param) []analytics.Param {
-	var ps []analytics.Param
-	for _, f := range filters {
-		ps = append(ps, analytics.Param{Key: "filter", Value: f.String()})
-	}
-	if seg.By >= 0 {
-		ps = append(ps, analytics.Param{Key: "segment_by", Value: latest[seg.By].Name}, analytics.Param{Key: "top", Value: strconv.Itoa(seg.Top)})
-	}
-	ps = append(ps, analytics.Param{Key: "session_gap", Value: o.Flags.SessionGap})
-	return append(ps, own...)
-}
-
-// splitList splits a comma-separated flag value, dropping empty items.
-func splitList(s string) []string {
-	var out []string
-	for _, it := range strings.Split(s, ",") {
-		if it = strings.TrimSpace(it); it != "" {
-			out = append(out, it)
-		}
-	}
-	return out
-}
-
-// sourceQuality is the scan's per-input counts, reasons in order.
-func sourceQuality(st source.Stats) []analytics.SourceQuality {
-	out := make([]analytics.SourceQuality, 0, len(st.Sources))
-	for _, s := range st.Sources {
-		q := analytics.SourceQuality{Name: s.Name, Read: s.Records, Rejected: s.Rejected}
-		for r, n := range s.Reasons {
-			q.Reasons = append(q.Reasons, analytics.ReasonCount{Reason: r, Count: n})
-		}
-		slices.SortFunc(q.Reasons, func(a, b analytics.ReasonCount) int { return strings.Compare(a.Reason, b.Reason) })
-		out = append(out, q)
-	}
-	return out
 }

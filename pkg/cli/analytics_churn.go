@@ -2,12 +2,13 @@ package cli
 
 import (
 	"context"
+	"net/url"
 	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/usagerep/usagerep/pkg/analytics"
+	"github.com/usagerep/usagerep/pkg/report"
 )
 
 // churnOptions hold analytics churn's own flags.
@@ -68,62 +69,20 @@ rejected under --strict or --max-errors, 4 output could not be written.`,
 	opts.register(cmd)
 	f := cmd.Flags()
 	f.StringVar(&opts.Split, "split", "week", "cohorts and offsets: day, week (ISO) or month")
-	f.StringVar(&opts.LostAfter, "lost-after", "30d", "a user is lost once its last activity is this old at as-of (e.g. 30d, 2w)")
-	f.StringVar(&opts.SessionBuckets, "session-buckets", "1,2,3,5,8,12", "the lost users' session-count buckets: increasing inclusive upper bounds")
-	f.StringVar(&opts.RuntimeBuckets, "runtime-buckets", "0:05,0:15,0:30,1:00,2:00", "the lost users' runtime buckets: increasing inclusive upper bounds, h:mm")
-	f.StringVar(&opts.Sort, "sort", "occurrences", "the lost users' events order (as in 'events table')")
-	f.IntVar(&opts.Limit, "limit", 50, "the lost users' events shown; 0 for all")
+	f.StringVar(&opts.LostAfter, "lost-after", report.DefaultLostAfter, "a user is lost once its last activity is this old at as-of (e.g. 30d, 2w)")
+	f.StringVar(&opts.SessionBuckets, "session-buckets", report.DefaultSessionBuckets, "the lost users' session-count buckets: increasing inclusive upper bounds")
+	f.StringVar(&opts.RuntimeBuckets, "runtime-buckets", report.DefaultRuntimeBuckets, "the lost users' runtime buckets: increasing inclusive upper bounds, h:mm")
+	f.StringVar(&opts.Sort, "sort", report.DefaultEventSort, "the lost users' events order (as in 'events table')")
+	f.IntVar(&opts.Limit, "limit", report.DefaultEventLimit, "the lost users' events shown; 0 for all")
 	f.IntVar(&opts.Offset, "offset", 0, "the lost users' events skipped first")
 	_ = cmd.RegisterFlagCompletionFunc("split", cobra.FixedCompletions([]string{"day", "week", "month"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
 func runChurn(ctx context.Context, opts *churnOptions) error {
-	split, err := analytics.ParseSplit(opts.Split)
-	if err != nil || split == analytics.SplitNone {
-		return usageErrorf("--split %q: want day, week or month", opts.Split)
-	}
-	lost, err := parseLostAfter(opts.LostAfter)
-	if err != nil {
-		return err
-	}
-	sb, err := parseSessionBuckets(opts.SessionBuckets)
-	if err != nil {
-		return err
-	}
-	rb, err := parseRuntimeBuckets(opts.RuntimeBuckets)
-	if err != nil {
-		return err
-	}
-	key, reverse, err := analytics.ParseEventSort(opts.Sort)
-	if err != nil {
-		return usageErrorf("--sort: %v", err)
-	}
-	if err := eventsPage(opts.Limit, opts.Offset); err != nil {
-		return err
-	}
-	var from, to analytics.Day
-	return runAnalytics(ctx, &opts.analyticsOptions, &analyticsPlan{
-		command: "analytics churn", events: true,
-		// The cohorts' days, then everything up to as-of.
-		days: func(f, t, asOf analytics.Day) (analytics.Day, analytics.Day) {
-			from, to = f, t
-			return f, max(t, asOf)
-		},
-		params: []analytics.Param{
-			{Key: "split", Value: split.String()}, {Key: "lost_after", Value: opts.LostAfter},
-			{Key: "session_buckets", Value: opts.SessionBuckets}, {Key: "runtime_buckets", Value: opts.RuntimeBuckets},
-			{Key: "sort", Value: opts.Sort}, {Key: "limit", Value: strconv.Itoa(opts.Limit)}, {Key: "offset", Value: strconv.Itoa(opts.Offset)},
-		},
-		build: func(ds *analytics.Dataset, seg analytics.SegmentOptions, _ []int) ([]*analytics.Table, error) {
-			c, err := analytics.BuildChurn(ds, analytics.ChurnOptions{
-				Split: split, LostAfter: lost, From: from, To: to, Sessions: sb, Runtime: rb, Segment: seg,
-				Events: analytics.EventsOptions{Sort: key, Reverse: reverse, Limit: opts.Limit, Offset: opts.Offset},
-			})
-			if err != nil {
-				return nil, err
-			}
-			return c.Report(), nil
-		},
+	return runAnalytics(ctx, &opts.analyticsOptions, "churn", url.Values{
+		"split": {opts.Split}, "lost_after": {opts.LostAfter},
+		"session_buckets": {opts.SessionBuckets}, "runtime_buckets": {opts.RuntimeBuckets},
+		"sort": {opts.Sort}, "limit": {strconv.Itoa(opts.Limit)}, "offset": {strconv.Itoa(opts.Offset)},
 	})
 }

@@ -2,12 +2,11 @@ package cli
 
 import (
 	"context"
+	"net/url"
 	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
-
-	"github.com/usagerep/usagerep/pkg/analytics"
 )
 
 // clientsOptions hold analytics clients' own flags.
@@ -61,18 +60,7 @@ rejected under --strict or --max-errors, 4 output could not be written.`,
 }
 
 func runClients(ctx context.Context, opts *clientsOptions) error {
-	if err := eventsPage(opts.Limit, opts.Offset); err != nil {
-		return err
-	}
-	return runAnalytics(ctx, &opts.analyticsOptions, &analyticsPlan{
-		command: "analytics clients", allProps: true,
-		params: []analytics.Param{{Key: "limit", Value: strconv.Itoa(opts.Limit)}, {Key: "offset", Value: strconv.Itoa(opts.Offset)}},
-		build: func(ds *analytics.Dataset, seg analytics.SegmentOptions, _ []int) ([]*analytics.Table, error) {
-			c, err := analytics.BuildClients(ds, analytics.ClientsOptions{Segment: seg, Limit: opts.Limit, Offset: opts.Offset})
-			if err != nil {
-				return nil, err
-			}
-			return c.Report(), nil
-		},
+	return runAnalytics(ctx, &opts.analyticsOptions, "clients", url.Values{
+		"limit": {strconv.Itoa(opts.Limit)}, "offset": {strconv.Itoa(opts.Offset)},
 	})
 }

@@ -2,12 +2,12 @@ package cli
 
 import (
 	"context"
-	"strconv"
+	"net/url"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/usagerep/usagerep/pkg/analytics"
+	"github.com/usagerep/usagerep/pkg/report"
 )
 
 // currentOptions hold analytics current's own flags.
@@ -48,48 +48,10 @@ rejected under --strict or --max-errors, 4 output could not be written.`,
 	opts.register(cmd)
 	f := cmd.Flags()
 	f.Lookup("from").Usage = "leave out of the known users those last seen before this day, YYYY-MM-DD (default: none)"
-	f.StringVar(&opts.Windows, "windows", "1,7,30", "windows of active users, in days ending with --to (comma-separated)")
+	f.StringVar(&opts.Windows, "windows", report.DefaultWindows, "windows of active users, in days ending with --to (comma-separated)")
 	return cmd
 }
 
 func runCurrent(ctx context.Context, opts *currentOptions) error {
-	var wins []int
-	for _, s := range splitList(opts.Windows) {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 3660 {
-			return usageErrorf("--windows %q: want days from 1 to 3660, e.g. 1,7,30", opts.Windows)
-		}
-		wins = append(wins, n)
-	}
-	if len(wins) == 0 {
-		return usageErrorf("--windows: no window")
-	}
-	longest := analytics.Day(0)
-	for _, w := range wins {
-		longest = max(longest, analytics.Day(w))
-	}
-	var since time.Time
-	if opts.Flags.From != "" {
-		d, err := parseDay("from", opts.Flags.From)
-		if err != nil {
-			return err
-		}
-		since = d
-	}
-	return runAnalytics(ctx, &opts.analyticsOptions, &analyticsPlan{
-		command: "analytics current",
-		// --from only selects the known users: the range is the windows.
-		ownFrom: true,
-		days: func(_, to, _ analytics.Day) (analytics.Day, analytics.Day) {
-			return to - longest + 1, to
-		},
-		params: []analytics.Param{{Key: "windows", Value: opts.Windows}},
-		build: func(ds *analytics.Dataset, seg analytics.SegmentOptions, _ []int) ([]*analytics.Table, error) {
-			c, err := analytics.BuildCurrent(ds, analytics.CurrentOptions{Windows: wins, KnownSince: since, Segment: seg})
-			if err != nil {
-				return nil, err
-			}
-			return c.Report(), nil
-		},
-	})
+	return runAnalytics(ctx, &opts.analyticsOptions, "current", url.Values{"windows": {opts.Windows}})
 }

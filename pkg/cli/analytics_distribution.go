@@ -2,12 +2,12 @@ package cli
 
 import (
 	"context"
-	"strconv"
+	"net/url"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/usagerep/usagerep/pkg/analytics"
+	"github.com/usagerep/usagerep/pkg/report"
 )
 
 // distributionOptions hold analytics distribution's own flags.
@@ -58,65 +58,13 @@ rejected under --strict or --max-errors, 4 output could not be written.`,
 	}
 	opts.register(cmd)
 	f := cmd.Flags()
-	f.StringVar(&opts.SessionBuckets, "session-buckets", "1,2,3,5,8,12", "session-count buckets: increasing inclusive upper bounds (comma-separated)")
-	f.StringVar(&opts.RuntimeBuckets, "runtime-buckets", "0:05,0:15,0:30,1:00,2:00", "runtime buckets: increasing inclusive upper bounds, h:mm or whole minutes (comma-separated)")
+	f.StringVar(&opts.SessionBuckets, "session-buckets", report.DefaultSessionBuckets, "session-count buckets: increasing inclusive upper bounds (comma-separated)")
+	f.StringVar(&opts.RuntimeBuckets, "runtime-buckets", report.DefaultRuntimeBuckets, "runtime buckets: increasing inclusive upper bounds, h:mm or whole minutes (comma-separated)")
 	return cmd
 }
 
-// parseSessionBuckets reads --session-buckets.
-func parseSessionBuckets(s string) (analytics.Buckets, error) {
-	var bounds []int64
-	for _, it := range splitList(s) {
-		n, err := strconv.ParseInt(it, 10, 64)
-		if err != nil {
-			return analytics.Buckets{}, usageErrorf("--session-buckets %q: %q is not a whole number", s, it)
-		}
-		bounds = append(bounds, n)
-	}
-	b, err := analytics.NewCountBuckets(bounds)
-	if err != nil {
-		return b, usageErrorf("--session-buckets %q: %v", s, err)
-	}
-	return b, nil
-}
-
-// parseRuntimeBuckets reads --runtime-buckets.
-func parseRuntimeBuckets(s string) (analytics.Buckets, error) {
-	var bounds []time.Duration
-	for _, it := range splitList(s) {
-		d, err := analytics.ParseRuntimeBound(it)
-		if err != nil {
-			return analytics.Buckets{}, usageErrorf("--runtime-buckets: %v", err)
-		}
-		bounds = append(bounds, d)
-	}
-	b, err := analytics.NewRuntimeBuckets(bounds)
-	if err != nil {
-		return b, usageErrorf("--runtime-buckets %q: %v", s, err)
-	}
-	return b, nil
-}
-
 func runDistribution(ctx context.Context, opts *distributionOptions) error {
-	sb, err := parseSessionBuckets(opts.SessionBuckets)
-	if err != nil {
-		return err
-	}
-	rb, err := parseRuntimeBuckets(opts.RuntimeBuckets)
-	if err != nil {
-		return err
-	}
-	return runAnalytics(ctx, &opts.analyticsOptions, &analyticsPlan{
-		command: "analytics distribution",
-		params: []analytics.Param{
-			{Key: "session_buckets", Value: opts.SessionBuckets}, {Key: "runtime_buckets", Value: opts.RuntimeBuckets},
-		},
-		build: func(ds *analytics.Dataset, seg analytics.SegmentOptions, _ []int) ([]*analytics.Table, error) {
-			d, err := analytics.BuildDistribution(ds, analytics.DistributionOptions{Sessions: sb, Runtime: rb, Segment: seg})
-			if err != nil {
-				return nil, err
-			}
-			return d.Report(), nil
-		},
+	return runAnalytics(ctx, &opts.analyticsOptions, "distribution", url.Values{
+		"session_buckets": {opts.SessionBuckets}, "runtime_buckets": {opts.RuntimeBuckets},
 	})
 }

@@ -2,10 +2,13 @@ package cli
 
 import (
 	"context"
+	"net/url"
 	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/usagerep/usagerep/pkg/report"
 
 	"github.com/usagerep/usagerep/pkg/analytics"
 )
@@ -82,46 +85,17 @@ rejected under --strict or --max-errors, 4 output could not be written.`,
 	opts.register(cmd)
 	f := cmd.Flags()
 	f.BoolVar(&opts.Hierarchy, "hierarchy", false, "group the events by category")
-	f.StringVar(&opts.Sort, "sort", "occurrences", "order: occurrences, users, never, per_user, per_active_user, per_session, share or name, optionally :asc or :desc")
-	f.IntVar(&opts.Limit, "limit", 50, "show this many events (categories with --hierarchy); 0 for all")
+	f.StringVar(&opts.Sort, "sort", report.DefaultEventSort, "order: occurrences, users, never, per_user, per_active_user, per_session, share or name, optionally :asc or :desc")
+	f.IntVar(&opts.Limit, "limit", report.DefaultEventLimit, "show this many events (categories with --hierarchy); 0 for all")
 	f.IntVar(&opts.Offset, "offset", 0, "skip this many first")
 	_ = cmd.RegisterFlagCompletionFunc("sort", cobra.FixedCompletions(analytics.EventSortKeys, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
-// eventsPage checks --limit and --offset.
-func eventsPage(limit, offset int) error {
-	if limit < 0 || offset < 0 {
-		return usageErrorf("--limit and --offset must be 0 or more")
-	}
-	return nil
-}
-
 func runEventsTable(ctx context.Context, opts *eventsTableOptions) error {
-	key, reverse, err := analytics.ParseEventSort(opts.Sort)
-	if err != nil {
-		return usageErrorf("--sort: %v", err)
-	}
-	if err := eventsPage(opts.Limit, opts.Offset); err != nil {
-		return err
-	}
-	params := []analytics.Param{
-		{Key: "sort", Value: opts.Sort}, {Key: "limit", Value: strconv.Itoa(opts.Limit)}, {Key: "offset", Value: strconv.Itoa(opts.Offset)},
-	}
-	if opts.Hierarchy {
-		params = append(params, analytics.Param{Key: "hierarchy", Value: "true"})
-	}
-	return runAnalytics(ctx, &opts.analyticsOptions, &analyticsPlan{
-		command: "analytics events table", events: true, params: params,
-		build: func(ds *analytics.Dataset, seg analytics.SegmentOptions, _ []int) ([]*analytics.Table, error) {
-			t, err := analytics.BuildEventsTable(ds, analytics.EventsOptions{
-				Hierarchy: opts.Hierarchy, Segment: seg, Sort: key, Reverse: reverse, Offset: opts.Offset, Limit: opts.Limit,
-			})
-			if err != nil {
-				return nil, err
-			}
-			return []*analytics.Table{t.Report("Events", "Events over the range")}, nil
-		},
+	return runAnalytics(ctx, &opts.analyticsOptions, "events table", url.Values{
+		"hierarchy": {strconv.FormatBool(opts.Hierarchy)}, "sort": {opts.Sort},
+		"limit": {strconv.Itoa(opts.Limit)}, "offset": {strconv.Itoa(opts.Offset)},
 	})
 }
 
@@ -177,30 +151,8 @@ rejected under --strict or --max-errors, 4 output could not be written.`,
 }
 
 func runEventsTimeline(ctx context.Context, opts *eventsTimelineOptions) error {
-	split, err := analytics.ParseSplit(opts.Split)
-	if err != nil || split == analytics.SplitNone {
-		return usageErrorf("--split %q: want day, week or month", opts.Split)
-	}
-	per, err := analytics.ParsePer(opts.Per)
-	if err != nil {
-		return usageErrorf("--per: %v", err)
-	}
-	if opts.Limit < 1 {
-		return usageErrorf("--limit must be 1 or more")
-	}
-	names := splitList(opts.Events)
-	return runAnalytics(ctx, &opts.analyticsOptions, &analyticsPlan{
-		command: "analytics events timeline", events: true,
-		params: []analytics.Param{{Key: "events", Value: opts.Events}, {Key: "split", Value: split.String()}, {Key: "per", Value: opts.Per}},
-		build: func(ds *analytics.Dataset, seg analytics.SegmentOptions, _ []int) ([]*analytics.Table, error) {
-			et, err := analytics.BuildEventTimeline(ds, analytics.EventTimelineOptions{
-				Split: split, Events: names, Top: opts.Limit, Per: per, Segment: seg,
-			})
-			if err != nil {
-				return nil, err
-			}
-			return et.Report(), nil
-		},
+	return runAnalytics(ctx, &opts.analyticsOptions, "events timeline", url.Values{
+		"events": {opts.Events}, "split": {opts.Split}, "per": {opts.Per}, "limit": {strconv.Itoa(opts.Limit)},
 	})
 }
 
@@ -250,60 +202,14 @@ rejected under --strict or --max-errors, 4 output could not be written.`,
 	f := cmd.Flags()
 	f.StringVar(&opts.Events, "events", "", "events, comma-separated: category/action, an action, or category/* (default: the --limit most frequent)")
 	f.IntVar(&opts.Limit, "limit", analytics.DefaultEventsShown, "without --events: how many of the most frequent events")
-	f.StringVar(&opts.Buckets, "buckets", "1,2,5,10,20,50,100", "occurrence buckets: increasing inclusive upper bounds")
-	f.StringVar(&opts.AverageBuckets, "average-buckets", "1,2,5,10,20", "average buckets: increasing inclusive upper bounds (decimals allowed)")
+	f.StringVar(&opts.Buckets, "buckets", report.DefaultBuckets, "occurrence buckets: increasing inclusive upper bounds")
+	f.StringVar(&opts.AverageBuckets, "average-buckets", report.DefaultAverageBuckets, "average buckets: increasing inclusive upper bounds (decimals allowed)")
 	return cmd
 }
 
-// parseLifetimeBuckets reads --buckets and --average-buckets.
-func parseLifetimeBuckets(totals, averages string) (analytics.Buckets, analytics.Buckets, error) {
-	var tb []int64
-	for _, it := range splitList(totals) {
-		n, err := strconv.ParseInt(it, 10, 64)
-		if err != nil {
-			return analytics.Buckets{}, analytics.Buckets{}, usageErrorf("--buckets %q: %q is not a whole number", totals, it)
-		}
-		tb = append(tb, n)
-	}
-	t, err := analytics.NewCountBuckets(tb)
-	if err != nil {
-		return t, t, usageErrorf("--buckets %q: %v", totals, err)
-	}
-	var ab []float64
-	for _, it := range splitList(averages) {
-		v, err := strconv.ParseFloat(it, 64)
-		if err != nil {
-			return t, t, usageErrorf("--average-buckets %q: %q is not a number", averages, it)
-		}
-		ab = append(ab, v)
-	}
-	a, err := analytics.NewAverageBuckets(ab)
-	if err != nil {
-		return t, a, usageErrorf("--average-buckets %q: %v", averages, err)
-	}
-	return t, a, nil
-}
-
 func runEventsLifetime(ctx context.Context, opts *eventsLifetimeOptions) error {
-	totals, avgs, err := parseLifetimeBuckets(opts.Buckets, opts.AverageBuckets)
-	if err != nil {
-		return err
-	}
-	if opts.Limit < 1 {
-		return usageErrorf("--limit must be 1 or more")
-	}
-	names := splitList(opts.Events)
-	return runAnalytics(ctx, &opts.analyticsOptions, &analyticsPlan{
-		command: "analytics events lifetime", events: true,
-		params: []analytics.Param{{Key: "events", Value: opts.Events}, {Key: "buckets", Value: opts.Buckets}, {Key: "average_buckets", Value: opts.AverageBuckets}},
-		build: func(ds *analytics.Dataset, seg analytics.SegmentOptions, _ []int) ([]*analytics.Table, error) {
-			lt, err := analytics.BuildLifetime(ds, analytics.LifetimeOptions{
-				Events: names, Top: opts.Limit, Totals: totals, Averages: avgs, Segment: seg,
-			})
-			if err != nil {
-				return nil, err
-			}
-			return lt.Report(""), nil
-		},
+	return runAnalytics(ctx, &opts.analyticsOptions, "events lifetime", url.Values{
+		"events": {opts.Events}, "limit": {strconv.Itoa(opts.Limit)},
+		"buckets": {opts.Buckets}, "average_buckets": {opts.AverageBuckets},
 	})
 }

@@ -1,16 +1,14 @@
 package cli
 
 import (
-	"bufio"
 	"io"
-	"math"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/usagerep/usagerep/pkg/analytics"
 	"github.com/usagerep/usagerep/pkg/render/csvout"
 	"github.com/usagerep/usagerep/pkg/render/xlsx"
+	"github.com/usagerep/usagerep/pkg/report"
 )
 
 // writeAnalytics renders rep in format to w; CSV writes one table, the
@@ -26,7 +24,7 @@ func writeAnalytics(w io.Writer, format, table string, rep *analytics.Report) er
 		}
 		return writeAnalyticsCSV(w, t, rep.Location)
 	}
-	return writeAnalyticsJSON(w, rep)
+	return report.WriteAnalyticsJSON(w, rep)
 }
 
 // pickTable finds a table by its name or JSON key, case-insensitively.
@@ -39,18 +37,12 @@ func pickTable(rep *analytics.Report, name string) (*analytics.Table, error) {
 	}
 	var names []string
 	for _, t := range rep.Tables {
-		if strings.EqualFold(t.Name, name) || strings.EqualFold(tableKey(t.Name), name) {
+		if strings.EqualFold(t.Name, name) || strings.EqualFold(report.AnalyticsTableKey(t.Name), name) {
 			return t, nil
 		}
-		names = append(names, tableKey(t.Name))
+		names = append(names, report.AnalyticsTableKey(t.Name))
 	}
 	return nil, usageErrorf("--table %q: this report's tables are %s", name, strings.Join(names, ", "))
-}
-
-// tableKey is a table's JSON key: its name lower-cased, spaces as
-// underscores.
-func tableKey(name string) string {
-	return strings.ReplaceAll(strings.ToLower(name), " ", "_")
 }
 
 // writeAnalyticsCSV writes t's header and rows through csvout: text
@@ -80,7 +72,7 @@ func writeAnalyticsCSV(w io.Writer, t *analytics.Table, loc *time.Location) erro
 			default:
 				// Numbers and dates start with a digit: csvout writes
 				// them as they are.
-				buf = appendAnalyticsValue(buf[:0], col.Kind, v, loc)
+				buf = report.AppendAnalyticsValue(buf[:0], col.Kind, v, loc)
 				cw.Text(string(buf))
 			}
 		}
@@ -89,155 +81,4 @@ func writeAnalyticsCSV(w io.Writer, t *analytics.Table, loc *time.Location) erro
 		}
 	}
 	return cw.Flush()
-}
-
-// floatDecimals is how many decimals averages, ratios and hours keep.
-const floatDecimals = 4
-
-// appendAnalyticsValue appends a number, day or time cell as text (not
-// a text cell: those are quoted in JSON).
-func appendAnalyticsValue(dst []byte, k analytics.Kind, v *analytics.Value, loc *time.Location) []byte {
-	switch k {
-	case analytics.KindInt:
-		return strconv.AppendInt(dst, v.Int, 10)
-	case analytics.KindDay:
-		return v.Day.Date().AppendFormat(dst, time.DateOnly)
-	case analytics.KindTime:
-		return v.Time.In(loc).AppendFormat(dst, time.RFC3339)
-	}
-	scale := math.Pow10(floatDecimals)
-	f := math.Round(v.Float*scale) / scale
-	if f == 0 {
-		f = 0 // no -0
-	}
-	return strconv.AppendFloat(dst, f, 'f', -1, 64)
-}
-
-// writeAnalyticsJSON writes the report as one JSON object: what it is, its
-// settings, and every table as an array of objects keyed by column. Rows
-// are written as they are made, so a long table is never held whole.
-func writeAnalyticsJSON(w io.Writer, rep *analytics.Report) error {
-	bw := bufio.NewWriterSize(w, 64<<10)
-	var b []byte
-	b = append(b, "{\"report\":"...)
-	b = appendJSONString(b, rep.Command)
-	b = append(b, ",\"from\":\""...)
-	b = rep.From.Date().AppendFormat(b, time.DateOnly)
-	b = append(b, "\",\"to\":\""...)
-	b = rep.To.Date().AppendFormat(b, time.DateOnly)
-	b = append(b, "\",\"as_of\":"...)
-	b = appendJSONString(b, rep.AsOf.In(rep.Location).Format(time.RFC3339Nano))
-	b = append(b, ",\"time_zone\":"...)
-	b = appendJSONString(b, rep.Location.String())
-	b = append(b, ",\"params\":["...)
-	for i, p := range rep.Params {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, "{\"key\":"...)
-		b = appendJSONString(b, p.Key)
-		b = append(b, ",\"value\":"...)
-		b = appendJSONString(b, p.Value)
-		b = append(b, '}')
-	}
-	b = append(b, ']')
-	b = appendDataQuality(b, &rep.Quality)
-	b = append(b, ",\"tables\":{"...)
-	for ti, t := range rep.Tables {
-		if ti > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, '\n')
-		b = appendJSONString(b, tableKey(t.Name))
-		b = append(b, ":{\"title\":"...)
-		b = appendJSONString(b, t.Title)
-		b = append(b, ",\"rows\":["...)
-		keys := make([][]byte, len(t.Columns))
-		for c, col := range t.Columns {
-			keys[c] = append(appendJSONString(nil, col.Key), ':')
-		}
-		row := make([]analytics.Value, len(t.Columns))
-		for i := range t.Len {
-			clear(row)
-			t.Row(i, row)
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, "\n{"...)
-			for c, col := range t.Columns {
-				if c > 0 {
-					b = append(b, ',')
-				}
-				b = append(b, keys[c]...)
-				v := &row[c]
-				switch {
-				case v.Empty:
-					b = append(b, "null"...)
-				case col.Kind == analytics.KindText:
-					b = appendJSONString(b, v.Text)
-				case col.Kind == analytics.KindDay || col.Kind == analytics.KindTime:
-					b = append(b, '"')
-					b = appendAnalyticsValue(b, col.Kind, v, rep.Location)
-					b = append(b, '"')
-				default:
-					b = appendAnalyticsValue(b, col.Kind, v, rep.Location)
-				}
-			}
-			b = append(b, '}')
-			if len(b) > 32<<10 {
-				if _, err := bw.Write(b); err != nil {
-					return err
-				}
-				b = b[:0]
-			}
-		}
-		b = append(b, "]}"...)
-	}
-	b = append(b, "\n}}\n"...)
-	if _, err := bw.Write(b); err != nil {
-		return err
-	}
-	return bw.Flush()
-}
-
-// appendDataQuality appends ,"data_quality":{...}: the mentions counted
-// and left out, and each input's records read and rejected.
-func appendDataQuality(b []byte, q *analytics.DataQuality) []byte {
-	m := &q.Mentions
-	b = append(b, ",\"data_quality\":{"...)
-	for i, kv := range []struct {
-		k string
-		v int64
-	}{{"records", m.Records}, {"mentions", m.Mentions}, {"after_as_of", m.AfterAsOf}, {"filtered", m.Filtered},
-		{"anonymous", m.Anonymous}, {"outside_days", m.OutOfDays}} {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONString(b, kv.k)
-		b = append(b, ':')
-		b = strconv.AppendInt(b, kv.v, 10)
-	}
-	b = append(b, ",\"sources\":["...)
-	for i, s := range q.Sources {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, "{\"source\":"...)
-		b = appendJSONString(b, s.Name)
-		b = append(b, ",\"read\":"...)
-		b = strconv.AppendInt(b, s.Read, 10)
-		b = append(b, ",\"rejected\":"...)
-		b = strconv.AppendInt(b, s.Rejected, 10)
-		b = append(b, ",\"reasons\":{"...)
-		for j, r := range s.Reasons {
-			if j > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSONString(b, r.Reason)
-			b = append(b, ':')
-			b = strconv.AppendInt(b, r.Count, 10)
-		}
-		b = append(b, "}}"...)
-	}
-	return append(b, "]}"...)
 }

@@ -21,12 +21,14 @@ const (
 )
 
 // route is one endpoint: its path, who may call it, the query parameters
-// it takes (any other is a 400) and its handler.
+// it takes (any other is a 400), those of them that may repeat, and its
+// handler.
 type route struct {
 	path   string
 	name   string
 	access access
 	params []string
+	repeat []string
 	handle http.HandlerFunc
 }
 
@@ -41,6 +43,7 @@ func (s *Server) endpoints() []route {
 		{path: "/export/access", name: "access", access: reportToken, params: accessParams, handle: s.accessReport},
 		{path: usersPath, name: "users", access: reportToken, params: usersParams, handle: s.userUsage},
 	}
+	r = append(r, s.analyticsRoutes()...)
 	return append(r, s.cfg.extra...)
 }
 
@@ -94,7 +97,7 @@ func (s *Server) guard(rt route) http.Handler {
 				}
 			}
 		}
-		if msg := checkQuery(r.URL.RawQuery, rt.params); msg != "" {
+		if msg := checkQuery(r.URL.RawQuery, rt.params, rt.repeat); msg != "" {
 			s.writeError(w, r, http.StatusBadRequest, msg)
 			return
 		}
@@ -102,9 +105,9 @@ func (s *Server) guard(rt route) http.Handler {
 	})
 }
 
-// checkQuery accepts only the given parameters, each at most once and of
-// bounded length; it returns what is wrong, or "".
-func checkQuery(raw string, allowed []string) string {
+// checkQuery accepts only the given parameters, each at most once unless
+// it may repeat, and of bounded length; it returns what is wrong, or "".
+func checkQuery(raw string, allowed, repeat []string) string {
 	q, err := url.ParseQuery(raw)
 	if err != nil {
 		return "the query string is not valid URL encoding"
@@ -121,11 +124,13 @@ func checkQuery(raw string, allowed []string) string {
 			}
 			return "unknown query parameter " + strconv.QuoteToASCII(truncate(k, 64)) + " (known: " + strings.Join(allowed, ", ") + ")"
 		}
-		if len(q[k]) > 1 {
+		if len(q[k]) > 1 && !slices.Contains(repeat, k) {
 			return "query parameter " + k + " given more than once"
 		}
-		if len(q[k][0]) > maxParamBytes {
-			return "query parameter " + k + " is too long"
+		for _, v := range q[k] {
+			if len(v) > maxParamBytes {
+				return "query parameter " + k + " is too long"
+			}
 		}
 	}
 	return ""
