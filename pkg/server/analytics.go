@@ -78,7 +78,8 @@ func (s *Server) analyticsQuery(name string, v url.Values) (report.AnalyticsQuer
 	}
 	asOf, err := s.asOf(v.Get("as_of"), loc)
 	if err != nil {
-		return report.AnalyticsQuery{}, "", err
+		// usage.ParseAsOf speaks of --as-of.
+		return report.AnalyticsQuery{}, "", badQuery("%s", analyticsMessage(&report.AnalyticsError{Param: "as_of", Msg: err.Error()}))
 	}
 	opts := url.Values{}
 	for k, xs := range v {

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/usagerep/usagerep/pkg/report"
 )
 
 func TestAuth(t *testing.T) {
@@ -45,6 +47,12 @@ func TestAuth(t *testing.T) {
 		"access":        {"/export/access?from=2026-11-01&to=2026-11-22", true},
 		"readyz":        {"/readyz", false},
 		"metrics":       {"/metrics", false},
+	}
+	for _, name := range report.AnalyticsReports {
+		endpoints["analytics "+name] = struct {
+			path   string
+			report bool
+		}{analyticsPrefix + strings.ReplaceAll(name, " ", "/") + "?from=2026-11-01", true}
 	}
 	for en, ep := range endpoints {
 		for cn, c := range cases {
