@@ -14,6 +14,7 @@ import (
 
 	"github.com/usagerep/usagerep/pkg/analytics"
 	"github.com/usagerep/usagerep/pkg/analytics/raw"
+	"github.com/usagerep/usagerep/pkg/render/jsonout"
 )
 
 func newRawCmd(a *app) *cobra.Command {
@@ -255,29 +256,29 @@ func runRawList(opts *rawListOptions) error {
 func writeRawListJSON(opts *rawListOptions, m *raw.Manifest, checks []raw.Check) error {
 	var b []byte
 	b = append(b, "{\"time_zone\":"...)
-	b = appendJSONString(b, m.TimeZone)
+	b = jsonout.AppendString(b, m.TimeZone)
 	b = append(b, ",\"as_of\":"...)
-	b = appendJSONString(b, m.AsOf)
+	b = jsonout.AppendString(b, m.AsOf)
 	b = append(b, ",\"files\":["...)
 	for i, c := range checks {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = append(b, "\n{\"file\":"...)
-		b = appendJSONString(b, c.File.Name)
+		b = jsonout.AppendString(b, c.File.Name)
 		b = append(b, ",\"date\":"...)
-		b = appendJSONString(b, c.File.Date)
+		b = jsonout.AppendString(b, c.File.Date)
 		b = append(b, ",\"bytes\":"...)
 		b = strconv.AppendInt(b, c.File.Bytes, 10)
 		b = append(b, ",\"records\":"...)
 		b = strconv.AppendInt(b, c.File.Records, 10)
 		b = append(b, ",\"sha256\":"...)
-		b = appendJSONString(b, c.File.SHA256)
+		b = jsonout.AppendString(b, c.File.SHA256)
 		b = append(b, ",\"ok\":"...)
 		b = strconv.AppendBool(b, c.Problem == "")
 		if c.Problem != "" {
 			b = append(b, ",\"problem\":"...)
-			b = appendJSONString(b, c.Problem)
+			b = jsonout.AppendString(b, c.Problem)
 		}
 		b = append(b, '}')
 	}

@@ -5,10 +5,10 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/usagerep/usagerep/pkg/access"
 	"github.com/usagerep/usagerep/pkg/render/csvout"
+	"github.com/usagerep/usagerep/pkg/render/jsonout"
 	"github.com/usagerep/usagerep/pkg/render/xlsx"
 )
 
@@ -161,7 +161,7 @@ func actionKeys(cols []access.Column) []string {
 func writeAccessJSON(w io.Writer, rep *access.Report, usernames bool) error {
 	var pre []string // each action's `,"key":`, escaped once
 	for _, k := range actionKeys(rep.Columns) {
-		pre = append(pre, string(AppendJSONString([]byte(","), k))+":")
+		pre = append(pre, string(jsonout.AppendString([]byte(","), k))+":")
 	}
 	if _, err := io.WriteString(w, "["); err != nil {
 		return err
@@ -212,57 +212,5 @@ func appendJSONField(dst []byte, key, value string) []byte {
 	dst = append(dst, ',', '"')
 	dst = append(dst, key...)
 	dst = append(dst, '"', ':')
-	return AppendJSONString(dst, value)
-}
-
-// AppendJSONString appends s as a JSON string, as encoding/json writes it
-// without HTML escaping: invalid UTF-8 becomes U+FFFD, and U+2028 and
-// U+2029 are escaped for JavaScript's sake.
-func AppendJSONString(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	return jsonout.AppendString(dst, value)
 }

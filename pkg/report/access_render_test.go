@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"os"
 	"slices"
 	"strconv"
 	"testing"
@@ -13,33 +12,6 @@ import (
 	"github.com/usagerep/usagerep/pkg/access"
 	"github.com/usagerep/usagerep/pkg/render/csvout"
 )
-
-// TestAppendJSONString: strings come out as encoding/json writes them
-// without HTML escaping, and read back as themselves (invalid UTF-8 as
-// U+FFFD).
-func TestAppendJSONString(t *testing.T) {
-	raw, err := os.ReadFile("../../testdata/injection/payloads.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cases []string
-	if err := json.Unmarshal(raw, &cases); err != nil {
-		t.Fatal(err)
-	}
-	cases = append(cases, "", `a"b\c`, "\x00\x01\x1f\x7f", "tab\tnl\ncr\r", "<&>", "\u2028\u2029", "é中🙂", "bad\xffutf8\xc3", "\ufffd")
-	for _, s := range cases {
-		var want bytes.Buffer
-		enc := json.NewEncoder(&want)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(s); err != nil {
-			t.Fatal(err)
-		}
-		got := AppendJSONString(nil, s)
-		if string(got)+"\n" != want.String() {
-			t.Errorf("AppendJSONString(%q) = %s, want %s", s, got, want.String())
-		}
-	}
-}
 
 // TestActionKeys: an action named like a fixed key, or like an earlier
 // action's key, gets a prefix; keys are unique.

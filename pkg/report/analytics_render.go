@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/usagerep/usagerep/pkg/analytics"
+	"github.com/usagerep/usagerep/pkg/render/jsonout"
 )
 
 // AnalyticsTableKey is a table's JSON key: its name lower-cased, spaces as
@@ -46,24 +47,24 @@ func WriteAnalyticsJSON(w io.Writer, rep *analytics.Report) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var b []byte
 	b = append(b, "{\"report\":"...)
-	b = AppendJSONString(b, rep.Command)
+	b = jsonout.AppendString(b, rep.Command)
 	b = append(b, ",\"from\":\""...)
 	b = rep.From.Date().AppendFormat(b, time.DateOnly)
 	b = append(b, "\",\"to\":\""...)
 	b = rep.To.Date().AppendFormat(b, time.DateOnly)
 	b = append(b, "\",\"as_of\":"...)
-	b = AppendJSONString(b, rep.AsOf.In(rep.Location).Format(time.RFC3339Nano))
+	b = jsonout.AppendString(b, rep.AsOf.In(rep.Location).Format(time.RFC3339Nano))
 	b = append(b, ",\"time_zone\":"...)
-	b = AppendJSONString(b, rep.Location.String())
+	b = jsonout.AppendString(b, rep.Location.String())
 	b = append(b, ",\"params\":["...)
 	for i, p := range rep.Params {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = append(b, "{\"key\":"...)
-		b = AppendJSONString(b, p.Key)
+		b = jsonout.AppendString(b, p.Key)
 		b = append(b, ",\"value\":"...)
-		b = AppendJSONString(b, p.Value)
+		b = jsonout.AppendString(b, p.Value)
 		b = append(b, '}')
 	}
 	b = append(b, ']')
@@ -74,13 +75,13 @@ func WriteAnalyticsJSON(w io.Writer, rep *analytics.Report) error {
 			b = append(b, ',')
 		}
 		b = append(b, '\n')
-		b = AppendJSONString(b, AnalyticsTableKey(t.Name))
+		b = jsonout.AppendString(b, AnalyticsTableKey(t.Name))
 		b = append(b, ":{\"title\":"...)
-		b = AppendJSONString(b, t.Title)
+		b = jsonout.AppendString(b, t.Title)
 		b = append(b, ",\"rows\":["...)
 		keys := make([][]byte, len(t.Columns))
 		for c, col := range t.Columns {
-			keys[c] = append(AppendJSONString(nil, col.Key), ':')
+			keys[c] = append(jsonout.AppendString(nil, col.Key), ':')
 		}
 		row := make([]analytics.Value, len(t.Columns))
 		for i := range t.Len {
@@ -100,7 +101,7 @@ func WriteAnalyticsJSON(w io.Writer, rep *analytics.Report) error {
 				case v.Empty:
 					b = append(b, "null"...)
 				case col.Kind == analytics.KindText:
-					b = AppendJSONString(b, v.Text)
+					b = jsonout.AppendString(b, v.Text)
 				case col.Kind == analytics.KindDay || col.Kind == analytics.KindTime:
 					b = append(b, '"')
 					b = AppendAnalyticsValue(b, col.Kind, v, rep.Location)
@@ -139,7 +140,7 @@ func appendDataQuality(b []byte, q *analytics.DataQuality) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = AppendJSONString(b, kv.k)
+		b = jsonout.AppendString(b, kv.k)
 		b = append(b, ':')
 		b = strconv.AppendInt(b, kv.v, 10)
 	}
@@ -149,7 +150,7 @@ func appendDataQuality(b []byte, q *analytics.DataQuality) []byte {
 			b = append(b, ',')
 		}
 		b = append(b, "{\"source\":"...)
-		b = AppendJSONString(b, s.Name)
+		b = jsonout.AppendString(b, s.Name)
 		b = append(b, ",\"read\":"...)
 		b = strconv.AppendInt(b, s.Read, 10)
 		b = append(b, ",\"rejected\":"...)
@@ -159,7 +160,7 @@ func appendDataQuality(b []byte, q *analytics.DataQuality) []byte {
 			if j > 0 {
 				b = append(b, ',')
 			}
-			b = AppendJSONString(b, r.Reason)
+			b = jsonout.AppendString(b, r.Reason)
 			b = append(b, ':')
 			b = strconv.AppendInt(b, r.Count, 10)
 		}

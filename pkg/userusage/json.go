@@ -3,7 +3,8 @@ package userusage
 import (
 	"io"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/usagerep/usagerep/pkg/render/jsonout"
 )
 
 // The JSON of a page is written by hand, in the field names, order and
@@ -46,7 +47,7 @@ func AppendJSON(dst []byte, p *Page) []byte {
 	}
 	if p.NextPageToken != "" {
 		dst = append(dst, `,"nextPageToken":`...)
-		dst = jsonString(dst, p.NextPageToken)
+		dst = jsonout.AppendString(dst, p.NextPageToken)
 	}
 	if len(p.Reports) > 0 {
 		dst = append(dst, `,"usageReports":[`...)
@@ -85,7 +86,7 @@ func appendReport(dst []byte, r *Report) []byte {
 
 func appendParameter(dst []byte, p *Parameter) []byte {
 	dst = append(dst, `{"name":`...)
-	dst = jsonString(dst, p.Name)
+	dst = jsonout.AppendString(dst, p.Name)
 	switch p.Type {
 	case TypeInt:
 		dst = append(dst, `,"intValue":"`...)
@@ -96,7 +97,7 @@ func appendParameter(dst []byte, p *Parameter) []byte {
 		dst = strconv.AppendBool(dst, p.Bool)
 	case TypeString:
 		dst = append(dst, `,"stringValue":`...)
-		dst = jsonString(dst, p.String)
+		dst = jsonout.AppendString(dst, p.String)
 	case TypeDatetime:
 		dst = append(dst, `,"datetimeValue":"`...)
 		dst = p.Time.UTC().AppendFormat(dst, "2006-01-02T15:04:05.000Z")
@@ -115,7 +116,7 @@ func jsonField(dst []byte, n *int, name, value string) []byte {
 	dst = append(dst, '"')
 	dst = append(dst, name...)
 	dst = append(dst, `":`...)
-	return jsonString(dst, value)
+	return jsonout.AppendString(dst, value)
 }
 
 func jsonComma(dst []byte, n *int) []byte {
@@ -124,63 +125,6 @@ func jsonComma(dst []byte, n *int) []byte {
 	}
 	*n++
 	return dst
-}
-
-const hexDigits = "0123456789abcdef"
-
-// jsonString appends s as a JSON string, escaped as encoding/json does
-// without HTML escaping: invalid UTF-8 becomes U+FFFD, and U+2028/U+2029
-// are escaped for JavaScript.
-func jsonString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }
 
 // Writer writes pages as JSON Lines: one UsageReports document per line.

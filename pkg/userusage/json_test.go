@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	reports "google.golang.org/api/admin/reports/v1"
 )
@@ -117,36 +116,3 @@ func TestJSONReadByTheClient(t *testing.T) {
 
 // TestJSONStringEscaping: strings are escaped as encoding/json escapes
 // them (without HTML escaping), for any bytes.
-func TestJSONStringEscaping(t *testing.T) {
-	for _, s := range []string{"", "plain", `"quoted" \ back`, "tab\tnl\ncr\r\x00\x01\x1f\x7f", "\b\f", "<&>", "ünï 日本", "\xff\xfe bad", "\u2028\u2029", "a\xc3"} {
-		checkEscaping(t, s)
-	}
-}
-
-func checkEscaping(t *testing.T, s string) {
-	t.Helper()
-	var want bytes.Buffer
-	enc := json.NewEncoder(&want)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(s); err != nil {
-		t.Fatal(err)
-	}
-	got := string(jsonString(nil, s))
-	if got != strings.TrimSuffix(want.String(), "\n") {
-		t.Errorf("jsonString(%q) = %s, want %s", s, got, want.String())
-	}
-}
-
-func FuzzJSONString(f *testing.F) {
-	f.Add("a\"b\\c\x00\u2028\xff")
-	f.Fuzz(func(t *testing.T, s string) {
-		checkEscaping(t, s)
-		var back string
-		if err := json.Unmarshal(jsonString(nil, s), &back); err != nil {
-			t.Fatalf("%q: %v", s, err)
-		}
-		if utf8.ValidString(s) && back != s {
-			t.Fatalf("%q reads back as %q", s, back)
-		}
-	})
-}

@@ -28,7 +28,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 	"unsafe"
 
 	"github.com/klauspost/compress/gzip"
@@ -37,6 +36,7 @@ import (
 	"github.com/usagerep/usagerep/pkg/output"
 	"github.com/usagerep/usagerep/pkg/record"
 	"github.com/usagerep/usagerep/pkg/render/csvout"
+	"github.com/usagerep/usagerep/pkg/render/jsonout"
 )
 
 // ManifestName is the manifest's file name in an export directory.
@@ -315,9 +315,9 @@ func (s *Sink) writeRecord(w *csvout.Writer, r *record.Record) {
 			if i > 0 {
 				s.js = append(s.js, ',')
 			}
-			s.js = appendJSONString(s.js, p.Key)
+			s.js = jsonout.AppendString(s.js, p.Key)
 			s.js = append(s.js, ':')
-			s.js = appendJSONString(s.js, p.Value)
+			s.js = jsonout.AppendString(s.js, p.Value)
 		}
 		s.js = append(s.js, '}')
 	}
@@ -370,9 +370,9 @@ func (s *Sink) appendUsers(dst []byte, us []record.UserElem) []byte {
 				dst = append(dst, ',')
 			}
 			n++
-			dst = appendJSONString(dst, k)
+			dst = jsonout.AppendString(dst, k)
 			dst = append(dst, ':')
-			dst = appendJSONString(dst, v)
+			dst = jsonout.AppendString(dst, v)
 		}
 		field("email", view(appendEmail(s.buf[:0], u.Email)))
 		field("username", u.Username)
@@ -393,45 +393,6 @@ func (s *Sink) appendUsers(dst []byte, us []record.UserElem) []byte {
 		dst = append(dst, '}')
 	}
 	return append(dst, ']')
-}
-
-// appendJSONString appends s as a JSON string; invalid UTF-8 becomes
-// U+FFFD.
-func appendJSONString(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			dst = append(dst, c)
-			i++
-			continue
-		}
-		if c < utf8.RuneSelf {
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, `\ufffd`...)
-		} else {
-			dst = append(dst, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(dst, '"')
 }
 
 func view(b []byte) string {
