@@ -76,7 +76,7 @@ func NewAccumulator(opts Options) (*Accumulator, error) {
 // Sibling returns empty state of a's configuration sharing a's
 // observations, for another worker: siblings may be fed concurrently, each
 // from one goroutine, and merge like any accumulators.
-func (a *Accumulator) Sibling() *Accumulator { return newAccumulator(a.days, a.plan, a.obs.live()) }
+func (a *Accumulator) Sibling() *Accumulator { return newAccumulator(a.days, a.plan, a.obs.Live()) }
 
 func newAccumulator(d *days, plan string, obs *obsStore) *Accumulator {
 	return &Accumulator{
@@ -96,7 +96,7 @@ const noID = ^uint32(0)
 
 // Record adds one record. It implements source.Sink.
 func (a *Accumulator) Record(r *record.Record) {
-	if a.obs.movedTo != nil {
+	if a.obs.Moved() {
 		a.rebase()
 	}
 	a.stats.Records++
@@ -135,7 +135,7 @@ func (a *Accumulator) rebase() {
 	if len(a.own.cells) > 0 {
 		a.parts = append(a.parts, a.own)
 	}
-	a.obs = a.obs.live()
+	a.obs = a.obs.Live()
 	a.own = cellPart{obs: a.obs, cells: make(map[cellKey]uint32)}
 }
 
@@ -202,7 +202,7 @@ func (a *Accumulator) observe(u *record.User, system string, email []byte, t int
 		k = append(k, '0')
 	}
 	a.key = k
-	return a.obs.add(k, t)
+	return addObs(a.obs, k, t)
 }
 
 func (a *Accumulator) project(name string) uint32 {
@@ -248,9 +248,7 @@ func (a *Accumulator) Merge(o *Accumulator) {
 	if o == a {
 		return
 	}
-	if live, other := a.obs.live(), o.obs.live(); live != other {
-		live.absorb(other)
-	}
+	a.obs.Live().Absorb(o.obs.Live(), mergeObs)
 	proj := remap(a.projIndex, &a.projNames, o.projNames)
 	act := remap(a.actIndex, &a.actNames, o.actNames)
 	o.own.proj, o.own.act = proj, act

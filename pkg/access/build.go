@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/usagerep/usagerep/pkg/identity"
+	"github.com/usagerep/usagerep/pkg/keystore"
 )
 
 // Report is the access report: plain values, nothing of CSV or Excel.
@@ -79,10 +80,8 @@ func Build(acc *Accumulator, opts BuildOptions) *Report {
 	d := acc.days
 	rep := &Report{From: d.date(0), To: d.date(int32(d.n - 1)), Location: loc, Plan: opts.Plan, Quality: acc.stats}
 
-	store := acc.obs.live()
-	for i := range store.shards {
-		store.shards[i].index = nil // only for lookups while feeding
-	}
+	store := acc.obs.Live()
+	store.DropIndex() // only for lookups while feeding
 	users, identOf := resolve(store)
 	rep.Quality.Identities = len(users)
 	rk := rankUsers(users)
@@ -166,7 +165,7 @@ func compareEntries(a, b entry) int {
 // entries lists every cell of every part whose observation is a user's,
 // and lets go of the cells.
 func entries(acc *Accumulator, store *obsStore, identOf []int32, rk userRanks, projRank []int32) []entry {
-	off := store.offsets()
+	off := store.Offsets()
 	parts := append([]cellPart{acc.own}, acc.parts...)
 	acc.own, acc.parts = cellPart{}, nil
 	n := 0
@@ -180,9 +179,9 @@ func entries(acc *Accumulator, store *obsStore, identOf []int32, rk userRanks, p
 		for k, si := range p.cells {
 			id := k.obs
 			if moved {
-				id = p.obs.resolve(id)
+				id = p.obs.LiveID(id)
 			}
-			sh, row := splitID(id)
+			sh, row := keystore.SplitID(id)
 			u := identOf[off[sh]+int(row)]
 			if u < 0 {
 				continue
@@ -245,12 +244,12 @@ func sortEntries(ents []entry, days int) {
 // and, per observation (in offsets order), its user's index (-1 for one
 // naming nobody).
 func resolve(store *obsStore) ([]User, []int32) {
-	obs := make([]identity.Observation, 0, store.len())
-	for i := range store.shards {
-		sh := &store.shards[i]
-		for row, key := range sh.keys {
+	obs := make([]identity.Observation, 0, store.Len())
+	for i := range keystore.Shards {
+		sh := store.Shard(i)
+		for row, key := range sh.Keys() {
 			f, svc, _ := splitKey(key) // keys are built by observe
-			st := sh.stats[row]
+			st := sh.States[row]
 			obs = append(obs, identity.Observation{
 				System: f[0], Email: f[1], Username: f[2], DisplayName: f[3],
 				FirstName: f[4], LastName: f[5], Company: f[6], UserID: f[7],

@@ -131,7 +131,7 @@ func NewAccumulator(opts Options) (*Accumulator, error) {
 		c.asOf = opts.AsOf.UnixNano()
 		c.end = min(c.end, c.asOf)
 	}
-	return newAccumulator(c, newObsStore(c.starts[0])), nil
+	return newAccumulator(c, newObsStore()), nil
 }
 
 // Sibling returns empty state of a's configuration sharing a's
@@ -225,7 +225,7 @@ func (a *Accumulator) mention(r *record.Record, u *record.User, system, project 
 	}
 	k = appendField(k, svc)
 	a.key = k
-	obs := a.obs.add(k, t)
+	obs := a.addObs(k, t)
 
 	day := a.day(t)
 	if day < 0 {
@@ -332,10 +332,8 @@ func (a *Accumulator) Merge(o *Accumulator) {
 		return
 	}
 	a.settle()
-	aobs, oobs := a.obs, o.obs.live()
-	if aobs != oobs {
-		aobs.merge(oobs)
-	}
+	aobs, oobs := a.obs, o.obs.Live()
+	aobs.Absorb(oobs, mergeObs)
 	params := make([]uint32, len(o.paramNames))
 	for i, n := range o.paramNames {
 		params[i] = intern(a.paramIndex, &a.paramNames, n)
@@ -346,7 +344,7 @@ func (a *Accumulator) Merge(o *Accumulator) {
 	}
 	for k, ci := range o.cells {
 		src := &o.cellVals[ci]
-		k.obs = o.obs.liveID(k.obs)
+		k.obs = o.obs.LiveID(k.obs)
 		di, ok := a.cells[k]
 		if !ok {
 			di = int32(len(a.cellVals))
@@ -374,15 +372,15 @@ func (a *Accumulator) Merge(o *Accumulator) {
 // settle re-keys a's cells when a's store was merged into another (a
 // sibling's merge moved it), so that they hold live ids again.
 func (a *Accumulator) settle() {
-	if a.obs.movedTo == nil {
+	if !a.obs.Moved() {
 		return
 	}
 	cells := make(map[cellKey]int32, len(a.cells))
 	for k, ci := range a.cells {
-		k.obs = a.obs.liveID(k.obs)
+		k.obs = a.obs.LiveID(k.obs)
 		cells[k] = ci
 	}
-	a.cells, a.obs = cells, a.obs.live()
+	a.cells, a.obs = cells, a.obs.Live()
 }
 
 // Stats are the counts of what a saw (after merging, of the whole input).

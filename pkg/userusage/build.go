@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/usagerep/usagerep/pkg/identity"
+	"github.com/usagerep/usagerep/pkg/keystore"
 	"github.com/usagerep/usagerep/pkg/record"
 )
 
@@ -88,20 +89,20 @@ func Build(acc *Accumulator, opts BuildOptions) *Store {
 
 	// Observations in shard and row order; off[shard] + row is an
 	// observation's index.
-	var off [obsShards]int
-	obs := make([]identity.Observation, 0, store.len())
-	stats := make([]obsStat, 0, store.len())
+	var off [keystore.Shards]int
+	obs := make([]identity.Observation, 0, store.Len())
+	stats := make([]obsStat, 0, store.Len())
 	var f []string
-	for i := range store.shards {
+	for i := range keystore.Shards {
 		off[i] = len(obs)
-		sh := &store.shards[i]
-		for row, key := range sh.keys {
+		sh := store.Shard(i)
+		for row, key := range sh.Keys() {
 			var ok bool
 			f, ok = splitKey(f[:0], key)
 			if !ok || len(f) != 9 {
 				f = append(f[:0], "", "", "", "", "", "", "", "", "") // cannot happen: keys are built by mention
 			}
-			st := sh.stats[row]
+			st := sh.States[row]
 			obs = append(obs, identity.Observation{
 				System: f[0], Email: f[1], Username: f[2], DisplayName: f[3],
 				FirstName: f[4], LastName: f[5], Company: f[6], UserID: f[7],
@@ -211,7 +212,7 @@ func Build(acc *Accumulator, opts BuildOptions) *Store {
 
 // days folds the cells of acc, per (observation, day), into userDays,
 // per (user, day).
-func (s *Store) days(acc *Accumulator, store *obsStore, off *[obsShards]int, obs []identity.Observation, obsUser []int32, paramNew []uint32) {
+func (s *Store) days(acc *Accumulator, store *obsStore, off *[keystore.Shards]int, obs []identity.Observation, obsUser []int32, paramNew []uint32) {
 	type ref struct {
 		user int32
 		day  int32
@@ -221,7 +222,8 @@ func (s *Store) days(acc *Accumulator, store *obsStore, off *[obsShards]int, obs
 	refs := make([]ref, 0, len(acc.cells))
 	for k, ci := range acc.cells {
 		id := k.obs // acc merged everything: its ids are its store's
-		o := off[id&(obsShards-1)] + int(id>>shardBits)
+		shard, row := keystore.SplitID(id)
+		o := off[shard] + int(row)
 		if u := obsUser[o]; u >= 0 {
 			refs = append(refs, ref{user: u, day: k.day, obs: int32(o), cell: ci})
 		}
