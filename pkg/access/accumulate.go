@@ -1,10 +1,10 @@
 package access
 
 import (
-	"encoding/binary"
 	"math"
 	"strings"
 
+	"github.com/usagerep/usagerep/pkg/identity"
 	"github.com/usagerep/usagerep/pkg/record"
 )
 
@@ -186,21 +186,7 @@ func (p *cellPart) add(k cellKey, n int64) {
 
 // observe notes one observation and returns its id.
 func (a *Accumulator) observe(u *record.User, system string, email []byte, t int64) uint32 {
-	k := a.key[:0]
-	k = appendField(k, system)
-	k = binary.AppendUvarint(k, uint64(len(email)))
-	k = append(k, email...)
-	k = appendField(k, u.Username)
-	k = appendField(k, u.DisplayName)
-	k = appendField(k, u.FirstName)
-	k = appendField(k, u.LastName)
-	k = appendField(k, u.Company)
-	k = appendField(k, u.UserID)
-	if u.ServiceAccount {
-		k = append(k, '1')
-	} else {
-		k = append(k, '0')
-	}
+	k := identity.AppendKey(a.key[:0], system, email, u)
 	a.key = k
 	return addObs(a.obs, k, t)
 }
@@ -280,38 +266,4 @@ func remap(index map[string]uint32, names *[]string, from []string) []uint32 {
 		ids[i] = intern(index, names, n)
 	}
 	return ids
-}
-
-// appendField appends s length-prefixed, so a key splits back into its
-// fields whatever bytes the values hold.
-func appendField(k []byte, s string) []byte {
-	k = binary.AppendUvarint(k, uint64(len(s)))
-	return append(k, s...)
-}
-
-// splitKey splits an observation key into its eight fields and service
-// flag; ok is false for a key observe did not build.
-func splitKey(k string) (f [8]string, service, ok bool) {
-	for i := range f {
-		n, w := uvarint(k)
-		if w <= 0 || uint64(len(k)-w) < n {
-			return f, false, false
-		}
-		f[i] = k[w : w+int(n)]
-		k = k[w+int(n):]
-	}
-	return f, k == "1", k == "0" || k == "1"
-}
-
-// uvarint is binary.Uvarint over a string.
-func uvarint(s string) (uint64, int) {
-	var x uint64
-	for i := 0; i < len(s) && i < binary.MaxVarintLen64; i++ {
-		b := s[i]
-		if b < 0x80 {
-			return x | uint64(b)<<(7*i), i + 1
-		}
-		x |= uint64(b&0x7f) << (7 * i)
-	}
-	return 0, 0
 }

@@ -248,14 +248,10 @@ func resolve(store *obsStore) ([]User, []int32) {
 	for i := range keystore.Shards {
 		sh := store.Shard(i)
 		for row, key := range sh.Keys() {
-			f, svc, _ := splitKey(key) // keys are built by observe
+			o, _ := identity.ParseKey(key) // keys are made by observe
 			st := sh.States[row]
-			obs = append(obs, identity.Observation{
-				System: f[0], Email: f[1], Username: f[2], DisplayName: f[3],
-				FirstName: f[4], LastName: f[5], Company: f[6], UserID: f[7],
-				ServiceAccount: svc,
-				Count:          st.count, First: st.first, Last: st.last,
-			})
+			o.Count, o.First, o.Last = st.count, st.first, st.last
+			obs = append(obs, o)
 		}
 	}
 	res := identity.Resolve(obs, identity.Options{})

@@ -1,7 +1,6 @@
 package analytics
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -9,6 +8,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/usagerep/usagerep/pkg/identity"
 	"github.com/usagerep/usagerep/pkg/record"
 )
 
@@ -300,21 +300,7 @@ func (a *Accumulator) cell(obs uint32, day Day) uint32 {
 // observe notes one observation and returns its id. The key holds every
 // field identity resolution reads, length-prefixed.
 func (a *Accumulator) observe(u *record.User, system string, email []byte, t int64) uint32 {
-	k := a.key[:0]
-	k = appendField(k, system)
-	k = binary.AppendUvarint(k, uint64(len(email)))
-	k = append(k, email...)
-	k = appendField(k, u.Username)
-	k = appendField(k, u.DisplayName)
-	k = appendField(k, u.FirstName)
-	k = appendField(k, u.LastName)
-	k = appendField(k, u.Company)
-	k = appendField(k, u.UserID)
-	if u.ServiceAccount {
-		k = append(k, '1')
-	} else {
-		k = append(k, '0')
-	}
+	k := identity.AppendKey(a.key[:0], system, email, u)
 	a.key = k
 	id, ok := a.obsIndex[string(k)]
 	if !ok {
@@ -482,37 +468,6 @@ func (a *Accumulator) Merge(o *Accumulator) {
 	}
 	a.stats.add(o.stats)
 	*o = Accumulator{}
-}
-
-// appendField appends s length-prefixed, so a key splits back into its
-// fields whatever bytes the values hold.
-func appendField(k []byte, s string) []byte {
-	k = binary.AppendUvarint(k, uint64(len(s)))
-	return append(k, s...)
-}
-
-// splitKey splits an observation key into its eight fields and service
-// flag.
-func splitKey(k string) (f [8]string, service bool) {
-	for i := range f {
-		n, w := uvarint(k)
-		f[i] = k[w : w+int(n)]
-		k = k[w+int(n):]
-	}
-	return f, k == "1"
-}
-
-// uvarint is binary.Uvarint over a string.
-func uvarint(s string) (uint64, int) {
-	var x uint64
-	for i := 0; i < len(s) && i < binary.MaxVarintLen64; i++ {
-		b := s[i]
-		if b < 0x80 {
-			return x | uint64(b)<<(7*i), i + 1
-		}
-		x |= uint64(b&0x7f) << (7 * i)
-	}
-	return 0, 0
 }
 
 // view is b as a string without a copy, for a lookup or a value that is

@@ -152,13 +152,10 @@ func Build(acc *Accumulator, opts BuildOptions) *Dataset {
 func resolve(acc *Accumulator, opts BuildOptions) (identity.Result, []int32) {
 	obs := make([]identity.Observation, len(acc.obsKeys))
 	for i, key := range acc.obsKeys {
-		f, svc := splitKey(key)
+		o, _ := identity.ParseKey(key) // keys are made by observe
 		s := acc.obsStats[i]
-		obs[i] = identity.Observation{
-			System: f[0], Email: f[1], Username: f[2], DisplayName: f[3],
-			FirstName: f[4], LastName: f[5], Company: f[6], UserID: f[7],
-			ServiceAccount: svc, Count: s.count, First: s.first, Last: s.last,
-		}
+		o.Count, o.First, o.Last = s.count, s.first, s.last
+		obs[i] = o
 	}
 	res := identity.Resolve(obs, identity.Options{ServiceAccountPatterns: opts.ServiceAccountPatterns})
 	identOf := make([]int32, len(obs))

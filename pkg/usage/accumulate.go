@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"strings"
 
+	"github.com/usagerep/usagerep/pkg/identity"
 	"github.com/usagerep/usagerep/pkg/record"
 )
 
@@ -155,30 +156,17 @@ func (a *Accumulator) observeElem(r *record.Record, e *record.UserElem) {
 
 // observe records one observation of u at time t (earliest <= t < as-of).
 func (a *Accumulator) observe(r *record.Record, u *record.User, system, interaction string, t int64) {
-	email := ""
+	var email []byte
 	if u.Email != "" {
 		var ok bool
 		a.email, ok = record.NormalizeEmail(a.email[:0], u.Email)
 		if ok {
-			email = unsafeString(a.email)
+			email = a.email
 		} else {
 			a.sourceQuality(r.Source).invalidEmails++
 		}
 	}
-	k := a.key[:0]
-	k = appendField(k, system)
-	k = appendField(k, email)
-	k = appendField(k, u.Username)
-	k = appendField(k, u.DisplayName)
-	k = appendField(k, u.FirstName)
-	k = appendField(k, u.LastName)
-	k = appendField(k, u.Company)
-	k = appendField(k, u.UserID)
-	svc := "0"
-	if u.ServiceAccount {
-		svc = "1"
-	}
-	k = appendField(k, svc)
+	k := identity.AppendKey(a.key[:0], system, email, u)
 	a.key = k
 
 	inter := noInter
@@ -371,10 +359,8 @@ func appendField(k []byte, s string) []byte {
 }
 
 // splitKey undoes a run of appendField calls.
-func splitKey(k string) []string { return splitKeyInto(nil, k) }
-
-// splitKeyInto appends k's fields to dst; the fields share k's memory.
-func splitKeyInto(dst []string, k string) []string {
+func splitKey(k string) []string {
+	var dst []string
 	for len(k) > 0 {
 		n, w := uvarint(k)
 		if w <= 0 || uint64(len(k)-w) < n {

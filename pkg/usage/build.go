@@ -150,18 +150,10 @@ func (bld *Builder) resolve(win int) identity.Result {
 // with the fields of their keys; the strings share the keys' memory.
 func observations(store *obsStore) []identity.Observation {
 	obs := make([]identity.Observation, 0, store.len())
-	f := make([]string, 0, 9)
 	for i := range store.shards {
 		for _, key := range store.shards[i].keys {
-			f = splitKeyInto(f[:0], key)
-			if len(f) != 9 {
-				f = append(f[:0], "", "", "", "", "", "", "", "", "") // cannot happen: keys are built by observe
-			}
-			obs = append(obs, identity.Observation{
-				System: f[0], Email: f[1], Username: f[2], DisplayName: f[3],
-				FirstName: f[4], LastName: f[5], Company: f[6], UserID: f[7],
-				ServiceAccount: f[8] == "1",
-			})
+			o, _ := identity.ParseKey(key) // keys are made by observe; one row each either way
+			obs = append(obs, o)
 		}
 	}
 	return obs

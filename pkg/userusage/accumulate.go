@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/usagerep/usagerep/pkg/identity"
 	"github.com/usagerep/usagerep/pkg/record"
 )
 
@@ -209,21 +210,7 @@ func (a *Accumulator) mention(r *record.Record, u *record.User, system, project 
 		a.stats.Anonymous++
 		return
 	}
-	k := a.key[:0]
-	k = appendField(k, system)
-	k = binary.AppendUvarint(k, uint64(len(email)))
-	k = append(k, email...)
-	k = appendField(k, u.Username)
-	k = appendField(k, u.DisplayName)
-	k = appendField(k, u.FirstName)
-	k = appendField(k, u.LastName)
-	k = appendField(k, u.Company)
-	k = appendField(k, u.UserID)
-	svc := "0"
-	if u.ServiceAccount {
-		svc = "1"
-	}
-	k = appendField(k, svc)
+	k := identity.AppendKey(a.key[:0], system, email, u)
 	a.key = k
 	obs := a.addObs(k, t)
 

@@ -92,23 +92,14 @@ func Build(acc *Accumulator, opts BuildOptions) *Store {
 	var off [keystore.Shards]int
 	obs := make([]identity.Observation, 0, store.Len())
 	stats := make([]obsStat, 0, store.Len())
-	var f []string
 	for i := range keystore.Shards {
 		off[i] = len(obs)
 		sh := store.Shard(i)
 		for row, key := range sh.Keys() {
-			var ok bool
-			f, ok = splitKey(f[:0], key)
-			if !ok || len(f) != 9 {
-				f = append(f[:0], "", "", "", "", "", "", "", "", "") // cannot happen: keys are built by mention
-			}
+			o, _ := identity.ParseKey(key) // keys are made by mention
 			st := sh.States[row]
-			obs = append(obs, identity.Observation{
-				System: f[0], Email: f[1], Username: f[2], DisplayName: f[3],
-				FirstName: f[4], LastName: f[5], Company: f[6], UserID: f[7],
-				ServiceAccount: f[8] == "1",
-				Count:          st.count, First: st.first, Last: st.last,
-			})
+			o.Count, o.First, o.Last = st.count, st.first, st.last
+			obs = append(obs, o)
 			stats = append(stats, st)
 		}
 	}

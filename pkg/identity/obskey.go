@@ -1,0 +1,70 @@
+package identity
+
+import (
+	"encoding/binary"
+
+	"github.com/usagerep/usagerep/pkg/record"
+)
+
+// AppendKey appends the key of an observation of u in system: the fields
+// resolution reads, each length-prefixed so that any bytes survive, then
+// '1' or '0' for the service-account flag. email is the normalised email
+// (record.NormalizeEmail), empty when u has none or an invalid one. Two
+// observations have equal keys when resolution cannot tell them apart, so
+// the reports accumulate one entry per key.
+func AppendKey(dst []byte, system string, email []byte, u *record.User) []byte {
+	dst = appendField(dst, system)
+	dst = binary.AppendUvarint(dst, uint64(len(email)))
+	dst = append(dst, email...)
+	dst = appendField(dst, u.Username)
+	dst = appendField(dst, u.DisplayName)
+	dst = appendField(dst, u.FirstName)
+	dst = appendField(dst, u.LastName)
+	dst = appendField(dst, u.Company)
+	dst = appendField(dst, u.UserID)
+	if u.ServiceAccount {
+		return append(dst, '1')
+	}
+	return append(dst, '0')
+}
+
+func appendField(dst []byte, s string) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(s)))
+	return append(dst, s...)
+}
+
+// ParseKey is the observation AppendKey made key of, its strings sharing
+// key's memory; Count, First, Last and Interactions are left for the
+// caller. ok is false for a key AppendKey did not make.
+func ParseKey(key string) (o Observation, ok bool) {
+	var f [8]string
+	for i := range f {
+		n, w := uvarint(key)
+		if w <= 0 || uint64(len(key)-w) < n {
+			return Observation{}, false
+		}
+		f[i] = key[w : w+int(n)]
+		key = key[w+int(n):]
+	}
+	if key != "0" && key != "1" {
+		return Observation{}, false
+	}
+	return Observation{
+		System: f[0], Email: f[1], Username: f[2], DisplayName: f[3],
+		FirstName: f[4], LastName: f[5], Company: f[6], UserID: f[7],
+		ServiceAccount: key == "1",
+	}, true
+}
+
+// uvarint is binary.Uvarint over a string, without copying it.
+func uvarint(s string) (uint64, int) {
+	var x uint64
+	for i := 0; i < len(s) && i < binary.MaxVarintLen64; i++ {
+		b := s[i]
+		if b < 0x80 {
+			return x | uint64(b)<<(7*i), i + 1
+		}
+		x |= uint64(b&0x7f) << (7 * i)
+	}
+	return 0, 0
+}

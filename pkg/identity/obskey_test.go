@@ -1,0 +1,51 @@
+package identity
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/usagerep/usagerep/pkg/record"
+)
+
+// A key names its observation, whatever bytes the fields hold, and keys
+// are equal exactly when the observations are.
+func TestObservationKeyRoundTrip(t *testing.T) {
+	users := []record.User{
+		{},
+		{Username: "jdoe", DisplayName: "John  Doe", FirstName: "John", LastName: "Doe", Company: "Acme", UserID: "42", ServiceAccount: true},
+		{Username: "a\x00b", DisplayName: "\xff", UserID: string(make([]byte, 300))},
+		{Username: "jdoe", DisplayName: "John Doe"}, // differs from the second only in spelling and attributes
+	}
+	var keys [][]byte
+	for i := range users {
+		u := &users[i]
+		email := []byte("x@y.com")
+		if i == 0 {
+			email = nil
+		}
+		k := AppendKey([]byte("prefix"), "Jira", email, u)
+		if !bytes.HasPrefix(k, []byte("prefix")) {
+			t.Fatalf("AppendKey did not append")
+		}
+		k = k[len("prefix"):]
+		o, ok := ParseKey(string(k))
+		want := Observation{System: "Jira", Email: string(email), Username: u.Username, DisplayName: u.DisplayName,
+			FirstName: u.FirstName, LastName: u.LastName, Company: u.Company, UserID: u.UserID, ServiceAccount: u.ServiceAccount}
+		if !ok || o.System != want.System || o.Email != want.Email || o.Username != want.Username ||
+			o.DisplayName != want.DisplayName || o.FirstName != want.FirstName || o.LastName != want.LastName ||
+			o.Company != want.Company || o.UserID != want.UserID || o.ServiceAccount != want.ServiceAccount {
+			t.Errorf("ParseKey(AppendKey(%+v)) = %+v, %t", *u, o, ok)
+		}
+		for j, other := range keys {
+			if bytes.Equal(other, k) {
+				t.Errorf("users %d and %d have one key", j, i)
+			}
+		}
+		keys = append(keys, k)
+	}
+	for _, bad := range []string{"", "\x05ab", string(keys[1][:len(keys[1])-1]), string(keys[1]) + "x"} {
+		if _, ok := ParseKey(bad); ok {
+			t.Errorf("ParseKey(%q) took a key AppendKey does not make", bad)
+		}
+	}
+}
