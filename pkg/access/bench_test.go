@@ -1,59 +1,21 @@
 package access
 
 import (
-	"bytes"
-	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/usagerep/usagerep/pkg/gen"
+	"github.com/usagerep/usagerep/pkg/internal/benchrec"
 	"github.com/usagerep/usagerep/pkg/record"
-	"github.com/usagerep/usagerep/pkg/source"
 )
 
-// recordSink keeps copies of the records it is given.
-type recordSink struct{ recs []record.Record }
-
-func (s *recordSink) Record(r *record.Record) {
-	c := *r
-	c.Source = strings.Clone(r.Source)
-	c.Users = slices.Clone(r.Users)
-	c.Props = nil
-	s.recs = append(s.recs, c)
-}
-
 // benchRecords decodes size bytes of generated JSONL (people as in make
-// bench-data) into records whose strings point into the kept input.
+// bench-data) into records.
 func benchRecords(b *testing.B, size int64) ([]record.Record, int64) {
-	b.Helper()
 	cfg := gen.DefaultConfig()
 	cfg.Bytes, cfg.People = size, 200000
-	var buf bytes.Buffer
-	if _, err := gen.Write(&buf, cfg); err != nil {
-		b.Fatal(err)
-	}
-	dec, err := source.NewDecoder(source.FormatJSONL, source.DecodeOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	// One chunk per line keeps each record's strings in the input.
-	in := &source.Input{Name: "bench.jsonl", Format: source.FormatJSONL}
-	sink := &recordSink{}
-	data := buf.Bytes()
-	for line := int64(1); len(data) > 0; line++ {
-		n := bytes.IndexByte(data, '\n') + 1
-		if n == 0 {
-			n = len(data)
-		}
-		c := source.Chunk{Input: in, Data: data[:n:n], FirstLine: line}
-		if _, bad, err := dec.Decode(&c, sink, func(r source.Reject) error { return r }); err != nil || bad > 0 {
-			b.Fatalf("decoding line %d: %v", line, err)
-		}
-		data = data[n:]
-	}
-	return sink.recs, int64(buf.Len())
+	return benchrec.Decoded(b, cfg)
 }
 
 // benchOptions span the generator's two years, the worst case: nearly a
