@@ -4,9 +4,9 @@ import (
 	"io"
 	"runtime"
 	"strconv"
-	"sync"
 
 	"github.com/usagerep/usagerep/pkg/access"
+	"github.com/usagerep/usagerep/pkg/render/batchw"
 	"github.com/usagerep/usagerep/pkg/render/csvout"
 	"github.com/usagerep/usagerep/pkg/render/jsonout"
 	"github.com/usagerep/usagerep/pkg/render/xlsx"
@@ -78,49 +78,7 @@ func encodeRows(w io.Writer, n int, newEnc func() func(dst []byte, lo, hi int) [
 	if n < 4*batch {
 		workers = 1
 	}
-	// Worker k encodes every workers-th batch; the writer takes them
-	// round-robin, so order is kept with one slot per worker.
-	slots := make([]chan []byte, workers)
-	for k := range slots {
-		slots[k] = make(chan []byte, 1)
-	}
-	free := make(chan []byte, 2*workers)
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for k := range workers {
-		wg.Go(func() {
-			defer close(slots[k])
-			enc := newEnc()
-			for lo := k * batch; lo < n; lo += workers * batch {
-				var buf []byte
-				select {
-				case buf = <-free:
-				default:
-				}
-				buf = enc(buf[:0], lo, min(lo+batch, n))
-				select {
-				case slots[k] <- buf:
-				case <-stop:
-					return
-				}
-			}
-		})
-	}
-	var err error
-	for i := 0; err == nil; i++ {
-		buf, ok := <-slots[i%workers]
-		if !ok {
-			break
-		}
-		_, err = w.Write(buf)
-		select {
-		case free <- buf:
-		default:
-		}
-	}
-	close(stop)
-	wg.Wait()
-	return err
+	return batchw.Write(w, n, batch, workers, func() batchw.Encoder { return newEnc() })
 }
 
 // JSON keys of the fixed fields, in order.

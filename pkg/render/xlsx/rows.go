@@ -4,8 +4,9 @@ import (
 	"io"
 	"runtime"
 	"strconv"
-	"sync"
 	"unicode/utf8"
+
+	"github.com/usagerep/usagerep/pkg/render/batchw"
 )
 
 // The data rows of a table sheet are not given to excelize: its stream
@@ -207,52 +208,13 @@ func (b *book) writeRows(w io.Writer, t *table, lo, hi int) error {
 	if hi-lo < parallelRows {
 		workers = 1
 	}
-	// Each worker encodes every workers-th batch; the writer takes the
-	// batches round-robin, so order is kept with one slot per worker.
-	slots := make([]chan []byte, workers)
-	free := make(chan []byte, 2*workers)
-	for k := range slots {
-		slots[k] = make(chan []byte, 1)
-	}
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for k := range workers {
-		wg.Go(func() {
-			defer close(slots[k])
-			e := b.newRowEncoder(t)
-			for start := lo + k*batchRows; start < hi; start += workers * batchRows {
-				var buf []byte
-				select {
-				case buf = <-free:
-				case <-stop:
-					return
-				default:
-				}
-				buf = buf[:0]
-				for i := start; i < min(start+batchRows, hi); i++ {
-					buf = e.appendRow(buf, i, i-lo+2)
-				}
-				select {
-				case slots[k] <- buf:
-				case <-stop:
-					return
-				}
+	return batchw.Write(w, hi-lo, batchRows, workers, func() batchw.Encoder {
+		e := b.newRowEncoder(t)
+		return func(dst []byte, from, to int) []byte {
+			for i := lo + from; i < lo+to; i++ {
+				dst = e.appendRow(dst, i, i-lo+2)
 			}
-		})
-	}
-	var err error
-	for n := 0; err == nil; n++ {
-		buf, ok := <-slots[n%workers]
-		if !ok {
-			break
+			return dst
 		}
-		_, err = w.Write(buf)
-		select {
-		case free <- buf:
-		default:
-		}
-	}
-	close(stop)
-	wg.Wait()
-	return err
+	})
 }

@@ -1,0 +1,65 @@
+// Package batchw writes a long sequence of encoded items (table rows,
+// JSON objects) with the encoding spread over several goroutines and the
+// output in order: the renderers of large reports share it.
+package batchw
+
+import (
+	"io"
+	"sync"
+)
+
+// Encoder appends the encoding of items [lo, hi) to dst.
+type Encoder func(dst []byte, lo, hi int) []byte
+
+// Write encodes items [0, n) in batches of batch items on workers
+// goroutines, each with its own encoder from newEnc, and writes the
+// batches to w in order. It stops at the first write error and returns it
+// (a closed pipe: stop encoding).
+func Write(w io.Writer, n, batch, workers int, newEnc func() Encoder) error {
+	workers = max(workers, 1)
+	// Worker k encodes every workers-th batch; the writer takes them
+	// round-robin, so order is kept with one slot per worker.
+	slots := make([]chan []byte, workers)
+	for k := range slots {
+		slots[k] = make(chan []byte, 1)
+	}
+	free := make(chan []byte, 2*workers)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for k := range workers {
+		wg.Go(func() {
+			defer close(slots[k])
+			enc := newEnc()
+			for lo := k * batch; lo < n; lo += workers * batch {
+				var buf []byte
+				select {
+				case buf = <-free:
+				case <-stop:
+					return
+				default:
+				}
+				buf = enc(buf[:0], lo, min(lo+batch, n))
+				select {
+				case slots[k] <- buf:
+				case <-stop:
+					return
+				}
+			}
+		})
+	}
+	var err error
+	for i := 0; err == nil; i++ {
+		buf, ok := <-slots[i%workers]
+		if !ok {
+			break
+		}
+		_, err = w.Write(buf)
+		select {
+		case free <- buf:
+		default:
+		}
+	}
+	close(stop)
+	wg.Wait()
+	return err
+}
