@@ -56,23 +56,17 @@ func (r *resolver) table(f field) *table {
 
 // spelling is observation o's value of f as written, trimmed.
 func (r *resolver) spelling(f field, o int32) string {
-	ob := &r.obs[o]
-	var s string
-	switch f {
-	case fieldEmail:
-		s = ob.Email
-	case fieldUsername:
-		s = ob.Username
-	case fieldDisplayName:
-		s = ob.DisplayName
-	case fieldFirstName:
-		s = ob.FirstName
-	case fieldLastName:
-		s = ob.LastName
-	default:
-		s = ob.Company
-	}
-	return strings.TrimSpace(s)
+	return strings.TrimSpace(r.src.value(int(o), fieldKeys[f]))
+}
+
+// fieldKeys is where each field's value sits in an observation key.
+var fieldKeys = [numFields]keyField{
+	fieldEmail:       kfEmail,
+	fieldUsername:    kfUsername,
+	fieldDisplayName: kfDisplayName,
+	fieldFirstName:   kfFirstName,
+	fieldLastName:    kfLastName,
+	fieldCompany:     kfCompany,
 }
 
 // valueAgg tallies the distinct values of one field over one identity's
@@ -81,7 +75,7 @@ func (r *resolver) spelling(f field, o int32) string {
 type valueAgg struct {
 	epoch   int32
 	stamp   []int32
-	count   []int64 // sum of Observation.Count
+	count   []int64 // sum of the observations' counts
 	last    []int64 // latest time observed
 	spell   []int32 // observation giving the first spelling
 	touched []int32 // value ids of the current identity
@@ -103,7 +97,7 @@ func (a *valueAgg) begin() {
 }
 
 func (a *valueAgg) add(r *resolver, f field, v, o int32) {
-	ob := &r.obs[o]
+	ob := &r.tally[o]
 	if a.stamp[v] != a.epoch {
 		a.stamp[v] = a.epoch
 		a.count[v] = ob.Count
@@ -114,8 +108,8 @@ func (a *valueAgg) add(r *resolver, f field, v, o int32) {
 	}
 	a.count[v] += ob.Count
 	a.last[v] = max(a.last[v], ob.Last)
-	if cur := a.spell[v]; ob.First < r.obs[cur].First ||
-		ob.First == r.obs[cur].First && r.spelling(f, o) < r.spelling(f, cur) {
+	if cur := a.spell[v]; ob.First < r.tally[cur].First ||
+		ob.First == r.tally[cur].First && r.spelling(f, o) < r.spelling(f, cur) {
 		a.spell[v] = o
 	}
 }
@@ -320,7 +314,7 @@ func (w *worker) carry(id int32, out *Identity) {
 	out.Ambiguous = meta.ambiguous
 	out.Observations = members
 	out.ProfileID = w.b.profile[id]
-	out.LastSeen = r.obs[members[0]].Last
+	out.LastSeen = r.tally[members[0]].Last
 
 	for _, a := range w.aggs {
 		a.begin()
@@ -332,7 +326,7 @@ func (w *worker) carry(id int32, out *Identity) {
 	w.dups = w.dups[:0]
 	for _, oi := range members {
 		o := int32(oi)
-		ob := &r.obs[o]
+		ob := &r.tally[o]
 		k := &r.k[o]
 		for f, a := range w.aggs {
 			if v := r.key(field(f), o); v >= 0 {
@@ -353,7 +347,7 @@ func (w *worker) carry(id int32, out *Identity) {
 				w.interSeen = append(w.interSeen, it)
 			}
 		}
-		if ob.ServiceAccount || r.serviceEmail(k.email) || r.serviceUser(k.user) {
+		if k.service || r.serviceEmail(k.email) || r.serviceUser(k.user) {
 			out.ServiceAccount = true
 		}
 		out.LastSeen = max(out.LastSeen, ob.Last)

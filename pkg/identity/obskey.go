@@ -37,22 +37,15 @@ func appendField(dst []byte, s string) []byte {
 // key's memory; Count, First, Last and Interactions are left for the
 // caller. ok is false for a key AppendKey did not make.
 func ParseKey(key string) (o Observation, ok bool) {
-	var f [8]string
-	for i := range f {
-		n, w := uvarint(key)
-		if w <= 0 || uint64(len(key)-w) < n {
-			return Observation{}, false
-		}
-		f[i] = key[w : w+int(n)]
-		key = key[w+int(n):]
-	}
-	if key != "0" && key != "1" {
+	var v [numKeyFields]string
+	service, ok := splitKey(key, &v)
+	if !ok {
 		return Observation{}, false
 	}
 	return Observation{
-		System: f[0], Email: f[1], Username: f[2], DisplayName: f[3],
-		FirstName: f[4], LastName: f[5], Company: f[6], UserID: f[7],
-		ServiceAccount: key == "1",
+		System: v[kfSystem], Email: v[kfEmail], Username: v[kfUsername], DisplayName: v[kfDisplayName],
+		FirstName: v[kfFirstName], LastName: v[kfLastName], Company: v[kfCompany], UserID: v[kfUserID],
+		ServiceAccount: service,
 	}, true
 }
 

@@ -2,7 +2,10 @@ package identity
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"github.com/usagerep/usagerep/pkg/record"
 )
 
 // TestPreparedMatchesResolve: resolving a subset of prepared observations,
@@ -40,5 +43,93 @@ func TestPreparedMatchesResolve(t *testing.T) {
 				t.Fatalf("round %d pass %d: prepared resolution differs\n got:\n%s\nwant:\n%s", round, pass, got, want)
 			}
 		}
+	}
+}
+
+// keysOf is the AppendKey key of every observation.
+func keysOf(obs []Observation) []string {
+	keys := make([]string, len(obs))
+	for i := range obs {
+		o := &obs[i]
+		u := record.User{Username: o.Username, DisplayName: o.DisplayName, FirstName: o.FirstName,
+			LastName: o.LastName, Company: o.Company, UserID: o.UserID, ServiceAccount: o.ServiceAccount}
+		keys[i] = string(AppendKey(nil, o.System, []byte(o.Email), &u))
+	}
+	return keys
+}
+
+// windowOf is obs's counts, times and interactions as a Window, with the
+// interaction names in an order of their own.
+func windowOf(rng *rand.Rand, obs []Observation, present []bool) Window {
+	w := Window{Present: present, Tallies: make([]Tally, len(obs))}
+	names := slices.Clone(genInters)
+	rng.Shuffle(len(names), func(i, j int) { names[i], names[j] = names[j], names[i] })
+	w.InterNames = append(names, "never-seen")
+	any := false
+	w.InterOff = make([]int32, 1, len(obs)+1)
+	for i := range obs {
+		o := &obs[i]
+		w.Tallies[i] = Tally{Count: o.Count, First: o.First, Last: o.Last}
+		for _, it := range o.Interactions {
+			w.InterIDs = append(w.InterIDs, int32(slices.Index(w.InterNames, it)))
+			any = true
+		}
+		w.InterOff = append(w.InterOff, int32(len(w.InterIDs)))
+	}
+	if !any && rng.IntN(2) == 0 {
+		w.InterOff, w.InterIDs = nil, nil
+	}
+	return w
+}
+
+// TestPreparedKeysMatchesResolve: observations prepared from their keys and
+// resolved over windows give what Resolve gives for each window's subset.
+func TestPreparedKeysMatchesResolve(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for round := range 300 {
+		obs := randomObservations(rng, 1+rng.IntN(40))
+		p := PrepareKeys(keysOf(obs), genOptions)
+		if p.Len() != len(obs) {
+			t.Fatalf("Len = %d, want %d", p.Len(), len(obs))
+		}
+		for pass := range 3 {
+			present := make([]bool, len(obs))
+			var subset []Observation
+			for i := range obs {
+				obs[i].Count = int64(rng.IntN(4))
+				obs[i].First += int64(rng.IntN(3))
+				obs[i].Interactions = obs[i].Interactions[:rng.IntN(len(obs[i].Interactions)+1)]
+				if present[i] = rng.IntN(3) > 0; present[i] {
+					subset = append(subset, obs[i])
+				}
+			}
+			if pass == 2 {
+				present = nil
+				subset = append(subset[:0], obs...)
+			}
+			want := dump(subset, Resolve(subset, genOptions))
+			res := p.ResolveWindow(windowOf(rng, obs, present))
+			if present == nil {
+				checkInvariants(t, obs, res)
+			}
+			if got := dump(obs, res); got != want {
+				t.Fatalf("round %d pass %d: resolution from keys differs\n got:\n%s\nwant:\n%s", round, pass, got, want)
+			}
+		}
+	}
+}
+
+// A key that AppendKey did not make names nobody instead of failing.
+func TestPreparedKeysMalformed(t *testing.T) {
+	good := keysOf([]Observation{{System: "Jira", Email: "a@x.com", Username: "a"}})[0]
+	keys := []string{good, "\x05ab", "", good[:len(good)-3]}
+	p := PrepareKeys(keys, Options{})
+	tallies := []Tally{{Count: 1}, {Count: 2}, {Count: 4}, {Count: 8}}
+	res := p.ResolveWindow(Window{Tallies: tallies})
+	if len(res.Identities) != 1 || res.Identities[0].Email != "a@x.com" {
+		t.Fatalf("identities = %+v, want the one good key", res.Identities)
+	}
+	if res.Anonymous != 2+4+8 {
+		t.Fatalf("anonymous = %d, want 14", res.Anonymous)
 	}
 }

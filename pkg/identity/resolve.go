@@ -14,6 +14,7 @@ type obsKeys struct {
 	email, lp, user, disp int32 // lp and user live in the shared names table
 	userID, system        int32
 	class                 Class
+	service               bool // the observation was flagged a service account
 }
 
 // attrKeys are the interned values of an observation that only describe an
@@ -36,7 +37,8 @@ type identMeta struct {
 }
 
 type resolver struct {
-	obs       []Observation
+	src       source
+	tally     []Tally // this resolution's counts and times
 	k         []obsKeys
 	a         []attrKeys
 	ident     []int32 // identity of each observation; none when anonymous
@@ -81,23 +83,89 @@ func Resolve(obs []Observation, opts Options) Result {
 // resolving them.
 type Prepared struct {
 	r    *resolver
-	keys []obsKeys // every observation's keys and class
+	keys []obsKeys     // every observation's keys and class
+	obs  []Observation // what Prepare was given; nil after PrepareKeys
 }
 
 // Prepare interns the values of obs. Between calls of Resolve the caller
 // may change each observation's Count, First, Last and Interactions, but
 // none of its other fields.
 func Prepare(obs []Observation, opts Options) *Prepared {
-	r := &resolver{obs: obs, match: newMatcher(opts.ServiceAccountPatterns)}
-	r.intern()
-	return &Prepared{r: r, keys: r.k}
+	return prepare(obsSource(obs), obs, opts)
 }
 
+// PrepareKeys interns the values of the observations whose keys (made by
+// AppendKey) are keys, without splitting them into Observations: it keeps
+// a string header per observation where Prepare's caller keeps a whole
+// Observation. Resolve them with ResolveWindow. The result shares the
+// keys' memory.
+func PrepareKeys(keys []string, opts Options) *Prepared {
+	return prepare(keySource(keys), nil, opts)
+}
+
+func prepare(src source, obs []Observation, opts Options) *Prepared {
+	r := &resolver{src: src, match: newMatcher(opts.ServiceAccountPatterns)}
+	r.intern()
+	return &Prepared{r: r, keys: r.k, obs: obs}
+}
+
+// Len is the number of prepared observations.
+func (p *Prepared) Len() int { return len(p.keys) }
+
 // Resolve resolves the observations i for which present[i] is true (all of
-// them when present is nil), as Resolve would resolve just those. It is
-// not safe for concurrent use.
+// them when present is nil), as Resolve would resolve just those, with
+// their current Count, First, Last and Interactions. It needs the
+// observations given to Prepare; it is not safe for concurrent use.
 func (p *Prepared) Resolve(present []bool) Result {
 	r := p.r
+	tally := make([]Tally, len(p.obs))
+	for i := range p.obs {
+		o := &p.obs[i]
+		tally[i] = Tally{Count: o.Count, First: o.First, Last: o.Last}
+	}
+	r.begin(p, present, tally)
+	r.internObsInteractions(p.obs)
+	return r.resolve()
+}
+
+// Tally is what one resolution saw of an observation.
+type Tally struct {
+	Count       int64 // records that carried the observation
+	First, Last int64 // earliest and latest time (Unix ns)
+}
+
+// Window is one resolution's view of prepared observations, each indexed
+// as the observations were given to Prepare or PrepareKeys.
+type Window struct {
+	// Present says which observations take part; nil means all of them.
+	Present []bool
+	// Tallies holds every observation's count and times.
+	Tallies []Tally
+	// Observation i's interaction types are InterNames[id] for each id in
+	// InterIDs[InterOff[i]:InterOff[i+1]]. InterOff is nil when no
+	// observation has any; otherwise it has one entry more than Tallies.
+	InterNames []string
+	InterOff   []int32
+	InterIDs   []int32
+}
+
+// ResolveWindow resolves the observations present in w, as Resolve would
+// resolve just those with w's counts, times and interactions. It is not
+// safe for concurrent use.
+func (p *Prepared) ResolveWindow(w Window) Result {
+	if len(w.Tallies) != len(p.keys) || w.Present != nil && len(w.Present) != len(p.keys) ||
+		w.InterOff != nil && len(w.InterOff) != len(p.keys)+1 {
+		panic("identity: Window does not match the prepared observations")
+	}
+	r := p.r
+	r.begin(p, w.Present, w.Tallies)
+	r.windowInteractions(&w)
+	return r.resolve()
+}
+
+// begin readies r for resolving the observations in present.
+func (r *resolver) begin(p *Prepared, present []bool, tally []Tally) {
+	r.tally = tally
 	r.k = append(r.k[:0:0], p.keys...)
 	r.ident = make([]int32, len(r.k))
 	r.ids, r.inter, r.anonymous = nil, r.inter[:0], 0
@@ -108,21 +176,25 @@ func (p *Prepared) Resolve(present []bool) Result {
 			continue
 		}
 		if r.k[i].class == 0 {
-			r.anonymous += r.obs[i].Count
+			r.anonymous += tally[i].Count
 		}
 	}
-	r.internInteractions()
+}
+
+func (r *resolver) resolve() Result {
 	r.class1()
 	r.class2()
 	r.class3()
 	r.class4()
-	return Result{Identities: r.build(), Anonymous: r.anonymous}
+	res := Result{Identities: r.build(), Anonymous: r.anonymous}
+	r.tally = nil
+	return res
 }
 
 // intern computes every observation's keys and class. Identifiers and
 // attributes live in different tables, so two goroutines share the work.
 func (r *resolver) intern() {
-	n := len(r.obs)
+	n := r.src.len()
 	r.k = make([]obsKeys, n)
 	r.a = make([]attrKeys, n)
 	var wg sync.WaitGroup
@@ -147,7 +219,7 @@ func (r *resolver) intern() {
 }
 
 func (r *resolver) internIdentifiers() {
-	n := len(r.obs)
+	n := r.src.len()
 	// Hints below the observation count: a person is usually seen in
 	// several systems, so values repeat, and growing a table is cheap (no
 	// value is hashed again) while one sized for every observation holds
@@ -157,19 +229,21 @@ func (r *resolver) internIdentifiers() {
 	r.userIDs = newTable(16)
 	r.systems = newTable(16)
 	var buf []byte
-	for i := range r.obs {
-		o := &r.obs[i]
+	var v [numKeyFields]string
+	for i := range n {
+		r.src.values(i, &v)
 		k := &r.k[i]
-		k.email = r.emails.internLower(o.Email, &buf)
+		k.email = r.emails.internLower(v[kfEmail], &buf)
 		k.lp = none
 		if k.email >= 0 {
 			k.lp = r.names.internNonEmpty(localPart(r.emails.vals[k.email]))
 		}
-		k.user = r.names.internLower(o.Username, &buf)
-		k.userID = r.userIDs.internExact(o.UserID)
+		k.user = r.names.internLower(v[kfUsername], &buf)
+		k.userID = r.userIDs.internExact(v[kfUserID])
 		// An observation without a system is still observed "somewhere";
 		// the empty name is kept as a system so no observation is lost.
-		k.system = r.systems.intern(strings.TrimSpace(o.System))
+		k.system = r.systems.intern(strings.TrimSpace(v[kfSystem]))
+		k.service = r.src.serviceAccount(i)
 	}
 	r.svcEmails = r.match.matchAll(r.emails.vals)
 	r.svcNames = r.match.matchAll(r.names.vals)
@@ -181,32 +255,60 @@ func (r *resolver) serviceEmail(id int32) bool {
 func (r *resolver) serviceUser(id int32) bool { return id >= 0 && r.svcNames != nil && r.svcNames[id] }
 
 func (r *resolver) internAttributes() {
-	n := len(r.obs)
+	n := r.src.len()
 	r.displays = newTable(n / 4)
 	r.firsts = newTable(64)
 	r.lasts = newTable(64)
 	r.companies = newTable(16)
 	r.interactions = newTable(16)
 	var buf []byte
-	for i := range r.obs {
-		o := &r.obs[i]
+	var v [numKeyFields]string
+	for i := range n {
+		r.src.values(i, &v)
 		a := &r.a[i]
-		a.disp = r.displays.internFolded(o.DisplayName, &buf)
-		a.first = r.firsts.internFolded(o.FirstName, &buf)
-		a.last = r.lasts.internFolded(o.LastName, &buf)
-		a.company = r.companies.internFolded(o.Company, &buf)
+		a.disp = r.displays.internFolded(v[kfDisplayName], &buf)
+		a.first = r.firsts.internFolded(v[kfFirstName], &buf)
+		a.last = r.lasts.internFolded(v[kfLastName], &buf)
+		a.company = r.companies.internFolded(v[kfCompany], &buf)
 	}
 }
 
-// internInteractions interns the interaction types of the observations
+// internObsInteractions interns the interaction types of the observations
 // being resolved, which may change from one resolution to the next.
-func (r *resolver) internInteractions() {
-	for i := range r.obs {
+func (r *resolver) internObsInteractions(obs []Observation) {
+	for i := range obs {
 		a := &r.a[i]
 		a.inter0 = int32(len(r.inter))
 		if r.k[i].class != 0 {
-			for _, it := range r.obs[i].Interactions {
+			for _, it := range obs[i].Interactions {
 				if id := r.interactions.internExact(it); id >= 0 {
+					r.inter = append(r.inter, id)
+				}
+			}
+		}
+		a.inter1 = int32(len(r.inter))
+	}
+}
+
+// windowInteractions takes w's interaction types: each name is interned
+// once, then every observation's ids are mapped to the table's.
+func (r *resolver) windowInteractions(w *Window) {
+	ids := make([]int32, len(w.InterNames))
+	for i, name := range w.InterNames {
+		ids[i] = r.interactions.internExact(name)
+	}
+	if w.InterOff == nil {
+		for i := range r.a {
+			r.a[i].inter0, r.a[i].inter1 = 0, 0
+		}
+		return
+	}
+	for i := range r.a {
+		a := &r.a[i]
+		a.inter0 = int32(len(r.inter))
+		if r.k[i].class != 0 {
+			for _, it := range w.InterIDs[w.InterOff[i]:w.InterOff[i+1]] {
+				if id := ids[it]; id >= 0 {
 					r.inter = append(r.inter, id)
 				}
 			}

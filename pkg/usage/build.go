@@ -62,11 +62,9 @@ type Builder struct {
 	asOf  time.Time
 	pairs map[string]*scopeStat
 
-	// obs is every distinct observation, its strings split from the keys
-	// once and interned once (prepared); each window sets their counts,
-	// times and interactions, and which are present.
-	obs      []identity.Observation
-	present  []bool
+	// prepared is every distinct observation, interned once from the
+	// store's keys; each window gives their counts, times and
+	// interactions, and which are present.
 	prepared *identity.Prepared
 }
 
@@ -102,11 +100,25 @@ func (bld *Builder) resolve(win int) identity.Result {
 	store := bld.acc.obs.live()
 	if bld.prepared == nil {
 		store.compact()
-		bld.obs = observations(store)
-		bld.present = make([]bool, len(bld.obs))
-		bld.prepared = identity.Prepare(bld.obs, identity.Options{ServiceAccountPatterns: bld.opts.ServiceAccountPatterns})
+		bld.prepared = identity.PrepareKeys(storeKeys(store), identity.Options{ServiceAccountPatterns: bld.opts.ServiceAccountPatterns})
 	}
+	return bld.prepared.ResolveWindow(window(store, win))
+}
+
+// storeKeys lists the store's keys in shard and row order, the order of
+// every per-observation slice the build makes.
+func storeKeys(store *obsStore) []string {
+	keys := make([]string, 0, store.len())
+	for i := range store.shards {
+		keys = append(keys, store.shards[i].keys...)
+	}
+	return keys
+}
+
+// window is what window win saw of every observation.
+func window(store *obsStore, win int) identity.Window {
 	nw := len(store.starts)
+	n := store.len()
 	interactions := 0
 	for i := range store.shards {
 		sh := &store.shards[i]
@@ -115,9 +127,14 @@ func (bld *Builder) resolve(win int) identity.Result {
 		}
 		interactions += len(sh.wide)
 	}
-	// One backing array for every observation's interaction names.
-	inter := make([]string, 0, interactions)
-	n := 0
+	w := identity.Window{
+		Present:    make([]bool, n),
+		Tallies:    make([]identity.Tally, n),
+		InterNames: store.inter.names,
+		InterOff:   make([]int32, 1, n+1),
+		InterIDs:   make([]int32, 0, interactions),
+	}
+	o := 0
 	for i := range store.shards {
 		sh := &store.shards[i]
 		wide := map[uint32][]wideInter{}
@@ -125,38 +142,22 @@ func (bld *Builder) resolve(win int) identity.Result {
 			wide[k.row] = append(wide[k.row], k)
 		}
 		for row := range sh.keys {
-			o, w := &bld.obs[n], sh.wins[row*nw+win]
-			bld.present[n] = w.count > 0
-			n++
-			o.Count, o.First, o.Last, o.Interactions = w.count, w.first, sh.last[row], nil
-			from := len(inter)
-			for m := w.inter; m != 0; m &= m - 1 {
-				inter = append(inter, store.inter.names[bits.TrailingZeros64(m)])
+			ws := sh.wins[row*nw+win]
+			w.Present[o] = ws.count > 0
+			w.Tallies[o] = identity.Tally{Count: ws.count, First: ws.first, Last: sh.last[row]}
+			for m := ws.inter; m != 0; m &= m - 1 {
+				w.InterIDs = append(w.InterIDs, int32(bits.TrailingZeros64(m)))
 			}
 			for _, k := range wide[uint32(row)] {
 				if sh.wide[k] >= store.starts[win] {
-					inter = append(inter, store.inter.names[k.id])
+					w.InterIDs = append(w.InterIDs, int32(k.id))
 				}
 			}
-			if len(inter) > from {
-				o.Interactions = inter[from:len(inter):len(inter)]
-			}
+			w.InterOff = append(w.InterOff, int32(len(w.InterIDs)))
+			o++
 		}
 	}
-	return bld.prepared.Resolve(bld.present)
-}
-
-// observations lists the store's observations in shard and row order,
-// with the fields of their keys; the strings share the keys' memory.
-func observations(store *obsStore) []identity.Observation {
-	obs := make([]identity.Observation, 0, store.len())
-	for i := range store.shards {
-		for _, key := range store.shards[i].keys {
-			o, _ := identity.ParseKey(key) // keys are made by observe; one row each either way
-			obs = append(obs, o)
-		}
-	}
-	return obs
+	return w
 }
 
 // windowBuilder builds one workbook from the shared state.
