@@ -1,10 +1,8 @@
 package access
 
 import (
-	"math"
-	"strings"
-
 	"github.com/usagerep/usagerep/pkg/identity"
+	"github.com/usagerep/usagerep/pkg/internal/tally"
 	"github.com/usagerep/usagerep/pkg/record"
 )
 
@@ -181,7 +179,7 @@ func (p *cellPart) add(k cellKey, n int64) {
 		p.cells[k] = i
 		p.sums = append(p.sums, 0)
 	}
-	p.sums[i] = addSat(p.sums[i], n)
+	p.sums[i] = tally.AddSat(p.sums[i], n)
 }
 
 // observe notes one observation and returns its id.
@@ -195,7 +193,7 @@ func (a *Accumulator) project(name string) uint32 {
 	if a.lastP != noID && a.projNames[a.lastP] == name {
 		return a.lastP
 	}
-	a.lastP = intern(a.projIndex, &a.projNames, name)
+	a.lastP = tally.Intern(a.projIndex, &a.projNames, name)
 	return a.lastP
 }
 
@@ -203,28 +201,8 @@ func (a *Accumulator) action(name string) uint32 {
 	if a.lastA != noID && a.actNames[a.lastA] == name {
 		return a.lastA
 	}
-	a.lastA = intern(a.actIndex, &a.actNames, name)
+	a.lastA = tally.Intern(a.actIndex, &a.actNames, name)
 	return a.lastA
-}
-
-// intern returns name's id in index, copying name when it is new.
-func intern(index map[string]uint32, names *[]string, name string) uint32 {
-	if id, ok := index[name]; ok {
-		return id
-	}
-	name = strings.Clone(name)
-	id := uint32(len(*names))
-	index[name] = id
-	*names = append(*names, name)
-	return id
-}
-
-// addSat adds two non-negative counts, stopping at the largest int64.
-func addSat(x, y int64) int64 {
-	if s := x + y; s >= x {
-		return s
-	}
-	return math.MaxInt64
 }
 
 // Merge folds o into a. o must not be used afterwards. Merging is
@@ -263,7 +241,7 @@ func compose(outer, inner []uint32) []uint32 {
 func remap(index map[string]uint32, names *[]string, from []string) []uint32 {
 	ids := make([]uint32, len(from))
 	for i, n := range from {
-		ids[i] = intern(index, names, n)
+		ids[i] = tally.Intern(index, names, n)
 	}
 	return ids
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/usagerep/usagerep/pkg/identity"
+	"github.com/usagerep/usagerep/pkg/internal/tally"
 	"github.com/usagerep/usagerep/pkg/keystore"
 )
 
@@ -138,7 +139,7 @@ func Build(acc *Accumulator, opts BuildOptions) *Report {
 		}
 		if e.col >= 0 {
 			p := &counts[r*nc+int(e.col)]
-			*p = addSat(*p, e.sum)
+			*p = tally.AddSat(*p, e.sum)
 		}
 	}
 	return rep

@@ -4,10 +4,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/usagerep/usagerep/pkg/identity"
+	"github.com/usagerep/usagerep/pkg/internal/tally"
 	"github.com/usagerep/usagerep/pkg/record"
 )
 
@@ -232,7 +232,7 @@ func (a *Accumulator) mention(r *record.Record, u *record.User, system, project 
 		a.cellVals = append(a.cellVals, cell{last: t, params: -1, projs: -1})
 	}
 	c := &a.cellVals[ci]
-	c.events = addSat(c.events, r.Count)
+	c.events = tally.AddSat(c.events, r.Count)
 	c.last = max(c.last, t)
 	if param != noID {
 		c.params = a.addParam(c.params, param, r.Count)
@@ -272,7 +272,7 @@ func (a *Accumulator) param(category, action string) uint32 {
 	if !ok {
 		id = noID
 		if name, ok := ActionParameter(category, action); ok {
-			id = intern(a.paramIndex, &a.paramNames, name)
+			id = tally.Intern(a.paramIndex, &a.paramNames, name)
 		}
 		a.actIndex[string(k)] = id
 	}
@@ -285,14 +285,14 @@ func (a *Accumulator) project(system, project string) uint32 {
 	if id, ok := a.projIndex[string(k)]; ok {
 		return id
 	}
-	return intern(a.projIndex, &a.projKeys, string(k))
+	return tally.Intern(a.projIndex, &a.projKeys, string(k))
 }
 
 // addParam adds n to param in the list at head and returns the head.
 func (a *Accumulator) addParam(head int32, param uint32, n int64) int32 {
 	for i := head; i >= 0; i = a.paramPool[i].next {
 		if p := &a.paramPool[i]; p.param == param {
-			p.sum = addSat(p.sum, n)
+			p.sum = tally.AddSat(p.sum, n)
 			return head
 		}
 	}
@@ -323,11 +323,11 @@ func (a *Accumulator) Merge(o *Accumulator) {
 	aobs.Absorb(oobs, mergeObs)
 	params := make([]uint32, len(o.paramNames))
 	for i, n := range o.paramNames {
-		params[i] = intern(a.paramIndex, &a.paramNames, n)
+		params[i] = tally.Intern(a.paramIndex, &a.paramNames, n)
 	}
 	projs := make([]uint32, len(o.projKeys))
 	for i, k := range o.projKeys {
-		projs[i] = intern(a.projIndex, &a.projKeys, k)
+		projs[i] = tally.Intern(a.projIndex, &a.projKeys, k)
 	}
 	for k, ci := range o.cells {
 		src := &o.cellVals[ci]
@@ -339,7 +339,7 @@ func (a *Accumulator) Merge(o *Accumulator) {
 			a.cellVals = append(a.cellVals, cell{last: src.last, params: -1, projs: -1})
 		}
 		// a.cellVals may move as the pools grow; index it each time.
-		a.cellVals[di].events = addSat(a.cellVals[di].events, src.events)
+		a.cellVals[di].events = tally.AddSat(a.cellVals[di].events, src.events)
 		a.cellVals[di].last = max(a.cellVals[di].last, src.last)
 		for i := src.params; i >= 0; i = o.paramPool[i].next {
 			p := o.paramPool[i]
@@ -372,26 +372,6 @@ func (a *Accumulator) settle() {
 
 // Stats are the counts of what a saw (after merging, of the whole input).
 func (a *Accumulator) Stats() Stats { return a.stats }
-
-// intern returns name's id in index, copying name when it is new.
-func intern(index map[string]uint32, names *[]string, name string) uint32 {
-	if id, ok := index[name]; ok {
-		return id
-	}
-	name = strings.Clone(name)
-	id := uint32(len(*names))
-	index[name] = id
-	*names = append(*names, name)
-	return id
-}
-
-// addSat adds two non-negative counts, stopping at the largest int64.
-func addSat(x, y int64) int64 {
-	if s := x + y; s >= x {
-		return s
-	}
-	return math.MaxInt64
-}
 
 // appendField appends s length-prefixed, so a key splits back into its
 // fields whatever bytes the values hold.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/usagerep/usagerep/pkg/identity"
+	"github.com/usagerep/usagerep/pkg/internal/tally"
 	"github.com/usagerep/usagerep/pkg/keystore"
 	"github.com/usagerep/usagerep/pkg/record"
 )
@@ -255,7 +256,7 @@ func (s *Store) days(acc *Accumulator, store *obsStore, off *[keystore.Shards]in
 		touched = touched[:0]
 		for ; j < len(refs) && refs[j].user == refs[i].user && refs[j].day == refs[i].day; j++ {
 			c := &acc.cellVals[refs[j].cell]
-			d.events = addSat(d.events, c.events)
+			d.events = tally.AddSat(d.events, c.events)
 			d.last = max(d.last, c.last)
 			if sys := systemOf[refs[j].obs]; sysStamp[sys] != stamp && (!hasNoSystem || sys != noSystem) {
 				sysStamp[sys] = stamp
@@ -275,7 +276,7 @@ func (s *Store) days(acc *Accumulator, store *obsStore, off *[keystore.Shards]in
 					paramVal[id] = 0
 					touched = append(touched, id)
 				}
-				paramVal[id] = addSat(paramVal[id], l.sum)
+				paramVal[id] = tally.AddSat(paramVal[id], l.sum)
 			}
 		}
 		if len(touched) > 0 {
