@@ -21,7 +21,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/usagerep/usagerep/pkg/gen"
+	"github.com/usagerep/usagerep/pkg/internal/bytesize"
 	"github.com/usagerep/usagerep/pkg/output"
 	"github.com/usagerep/usagerep/pkg/source"
 	"github.com/usagerep/usagerep/pkg/usage"
@@ -157,11 +157,11 @@ func offIfZero[T float64 | byteSize](v T) T {
 }
 
 // byteSize is a flag value holding a byte count, written 16MiB, 500MB or
-// 1048576 (see gen.ParseSize).
+// 1048576 (see bytesize.Parse).
 type byteSize int64
 
 func (b *byteSize) Set(s string) error {
-	n, err := gen.ParseSize(s)
+	n, err := bytesize.Parse(s)
 	if err != nil {
 		return err
 	}
