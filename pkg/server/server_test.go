@@ -501,7 +501,13 @@ func TestInputsReReadOnChange(t *testing.T) {
 	fp := s.inputs.Load().fingerprint
 
 	rec := `{"time":"2026-11-20T10:00:00Z","system":"Jira","username":"newcomer","email":"newcomer@example.com","action":"comment"}` + "\n"
-	if err := os.WriteFile(filepath.Join(dir, "late.jsonl"), []byte(rec), 0o644); err != nil {
+	// Written beside, then renamed in: a poll between the file's creation
+	// and its write would see it empty, and a later poll change again.
+	tmp := filepath.Join(t.TempDir(), "late.jsonl")
+	if err := os.WriteFile(tmp, []byte(rec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, "late.jsonl")); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "the watcher to see the new file", func() bool { return s.inputs.Load().fingerprint != fp })
