@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"slices"
 	"strings"
 	"sync"
 )
@@ -38,9 +39,10 @@ type identMeta struct {
 
 type resolver struct {
 	src       source
-	tally     []Tally // this resolution's counts and times
-	k         []obsKeys
+	tally     []Tally   // this resolution's counts and times
+	k         []obsKeys // every observation's keys; shared by every resolution
 	a         []attrKeys
+	cls       []Class // each observation's class in this resolution; 0 when absent
 	ident     []int32 // identity of each observation; none when anonymous
 	anonymous int64
 	ids       []identMeta
@@ -82,9 +84,8 @@ func Resolve(obs []Observation, opts Options) Result {
 // of their observations, and interning their values is much of the work of
 // resolving them.
 type Prepared struct {
-	r    *resolver
-	keys []obsKeys     // every observation's keys and class
-	obs  []Observation // what Prepare was given; nil after PrepareKeys
+	r   *resolver
+	obs []Observation // what Prepare was given; nil after PrepareKeys
 }
 
 // Prepare interns the values of obs. Between calls of Resolve the caller
@@ -106,11 +107,11 @@ func PrepareKeys(keys []string, opts Options) *Prepared {
 func prepare(src source, obs []Observation, opts Options) *Prepared {
 	r := &resolver{src: src, match: newMatcher(opts.ServiceAccountPatterns)}
 	r.intern()
-	return &Prepared{r: r, keys: r.k, obs: obs}
+	return &Prepared{r: r, obs: obs}
 }
 
 // Len is the number of prepared observations.
-func (p *Prepared) Len() int { return len(p.keys) }
+func (p *Prepared) Len() int { return len(p.r.k) }
 
 // Resolve resolves the observations i for which present[i] is true (all of
 // them when present is nil), as Resolve would resolve just those, with
@@ -123,7 +124,7 @@ func (p *Prepared) Resolve(present []bool) Result {
 		o := &p.obs[i]
 		tally[i] = Tally{Count: o.Count, First: o.First, Last: o.Last}
 	}
-	r.begin(p, present, tally)
+	r.begin(present, tally)
 	r.internObsInteractions(p.obs)
 	return r.resolve()
 }
@@ -153,29 +154,30 @@ type Window struct {
 // resolve just those with w's counts, times and interactions. It is not
 // safe for concurrent use.
 func (p *Prepared) ResolveWindow(w Window) Result {
-	if len(w.Tallies) != len(p.keys) || w.Present != nil && len(w.Present) != len(p.keys) ||
-		w.InterOff != nil && len(w.InterOff) != len(p.keys)+1 {
+	if n := p.Len(); len(w.Tallies) != n || w.Present != nil && len(w.Present) != n ||
+		w.InterOff != nil && len(w.InterOff) != n+1 {
 		panic("identity: Window does not match the prepared observations")
 	}
 	r := p.r
-	r.begin(p, w.Present, w.Tallies)
+	r.begin(w.Present, w.Tallies)
 	r.windowInteractions(&w)
 	return r.resolve()
 }
 
 // begin readies r for resolving the observations in present.
-func (r *resolver) begin(p *Prepared, present []bool, tally []Tally) {
+func (r *resolver) begin(present []bool, tally []Tally) {
 	r.tally = tally
-	r.k = append(r.k[:0:0], p.keys...)
+	r.cls = slices.Grow(r.cls[:0], len(r.k))[:len(r.k)]
 	r.ident = make([]int32, len(r.k))
 	r.ids, r.inter, r.anonymous = nil, r.inter[:0], 0
 	for i := range r.k {
 		r.ident[i] = none
+		r.cls[i] = r.k[i].class
 		if present != nil && !present[i] {
-			r.k[i].class = 0
+			r.cls[i] = 0
 			continue
 		}
-		if r.k[i].class == 0 {
+		if r.cls[i] == 0 {
 			r.anonymous += tally[i].Count
 		}
 	}
@@ -279,7 +281,7 @@ func (r *resolver) internObsInteractions(obs []Observation) {
 	for i := range obs {
 		a := &r.a[i]
 		a.inter0 = int32(len(r.inter))
-		if r.k[i].class != 0 {
+		if r.cls[i] != 0 {
 			for _, it := range obs[i].Interactions {
 				if id := r.interactions.internExact(it); id >= 0 {
 					r.inter = append(r.inter, id)
@@ -306,7 +308,7 @@ func (r *resolver) windowInteractions(w *Window) {
 	for i := range r.a {
 		a := &r.a[i]
 		a.inter0 = int32(len(r.inter))
-		if r.k[i].class != 0 {
+		if r.cls[i] != 0 {
 			for _, it := range w.InterIDs[w.InterOff[i]:w.InterOff[i+1]] {
 				if id := ids[it]; id >= 0 {
 					r.inter = append(r.inter, id)
@@ -329,7 +331,7 @@ func (r *resolver) class1() {
 	r.isKey = make([]bool, n)
 	for i := range r.k {
 		k := &r.k[i]
-		if k.class != ClassUsernameOrEmail {
+		if r.cls[i] != ClassUsernameOrEmail {
 			continue
 		}
 		r.isKey[k.user] = true
@@ -344,7 +346,7 @@ func (r *resolver) class1() {
 	}
 	for i := range r.k {
 		k := &r.k[i]
-		if k.class != ClassUsernameOrEmail {
+		if r.cls[i] != ClassUsernameOrEmail {
 			continue
 		}
 		root := r.uf1.find(k.user)
@@ -383,7 +385,7 @@ func (r *resolver) class2() {
 	}
 	for i := range r.k {
 		k := &r.k[i]
-		if k.class != ClassEmail {
+		if r.cls[i] != ClassEmail {
 			continue
 		}
 		if id := r.owner1(k.lp); id != none {
@@ -407,7 +409,7 @@ func (r *resolver) class3() {
 	}
 	for i := range r.k {
 		k := &r.k[i]
-		if k.disp < 0 || (k.class != ClassUsernameOrEmail && k.class != ClassEmail) {
+		if k.disp < 0 || (r.cls[i] != ClassUsernameOrEmail && r.cls[i] != ClassEmail) {
 			continue
 		}
 		switch cur := dispOwner[k.disp]; {
@@ -423,7 +425,7 @@ func (r *resolver) class3() {
 	uf := newUnionFind(len(r.displays.vals) + len(r.names.vals))
 	for i := range r.k {
 		k := &r.k[i]
-		if k.class == ClassDisplayName && k.user >= 0 {
+		if r.cls[i] == ClassDisplayName && k.user >= 0 {
 			uf.union(k.disp, nd+k.user)
 		}
 	}
@@ -444,7 +446,7 @@ func (r *resolver) class3() {
 	}
 	for i := range r.k {
 		k := &r.k[i]
-		if k.class != ClassDisplayName {
+		if r.cls[i] != ClassDisplayName {
 			continue
 		}
 		root := uf.find(k.disp)
@@ -458,7 +460,7 @@ func (r *resolver) class3() {
 	}
 	for i := range r.k {
 		k := &r.k[i]
-		if k.class != ClassDisplayName {
+		if r.cls[i] != ClassDisplayName {
 			continue
 		}
 		root := uf.find(k.disp)
@@ -474,7 +476,7 @@ func (r *resolver) class3() {
 	// Class key of a new class-3 identity: its smallest display name.
 	for i := range r.k {
 		k := &r.k[i]
-		if k.class != ClassDisplayName {
+		if r.cls[i] != ClassDisplayName {
 			continue
 		}
 		m := &r.ids[r.ident[i]]
@@ -504,7 +506,7 @@ func (r *resolver) class4() {
 	}
 	for i := range r.k {
 		k := &r.k[i]
-		if k.class != ClassUsername {
+		if r.cls[i] != ClassUsername {
 			continue
 		}
 		if byUser[k.user] == none {
