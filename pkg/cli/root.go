@@ -114,6 +114,7 @@ var sigpipe = make(chan os.Signal, 1)
 
 // Main runs usagerep with args and returns the exit status.
 func Main(args []string, io *IOStreams, info BuildInfo) int {
+	setDefaultGC()
 	signal.Notify(sigpipe, syscall.SIGPIPE)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

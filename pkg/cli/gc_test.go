@@ -1,0 +1,27 @@
+package cli
+
+import (
+	"os"
+	"runtime/debug"
+	"testing"
+)
+
+// The default target applies only when the user has not set GOGC.
+func TestSetDefaultGC(t *testing.T) {
+	old := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(old)
+
+	t.Setenv("GOGC", "")
+	os.Unsetenv("GOGC")
+	setDefaultGC()
+	if got := debug.SetGCPercent(100); got != reportGCPercent {
+		t.Errorf("without GOGC the target is %d, want %d", got, reportGCPercent)
+	}
+
+	t.Setenv("GOGC", "200")
+	debug.SetGCPercent(200) // what the runtime read from GOGC at start
+	setDefaultGC()
+	if got := debug.SetGCPercent(100); got != 200 {
+		t.Errorf("with GOGC=200 the target is %d, want it left at 200", got)
+	}
+}
