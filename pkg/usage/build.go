@@ -99,20 +99,9 @@ func (bld *Builder) Workbook(i int) Workbook {
 func (bld *Builder) resolve(win int) identity.Result {
 	store := bld.acc.obs.live()
 	if bld.prepared == nil {
-		store.compact()
-		bld.prepared = identity.PrepareKeys(storeKeys(store), identity.Options{ServiceAccountPatterns: bld.opts.ServiceAccountPatterns})
+		bld.prepared = identity.PrepareKeys(store.compact(), identity.Options{ServiceAccountPatterns: bld.opts.ServiceAccountPatterns})
 	}
 	return bld.prepared.ResolveWindow(window(store, win))
-}
-
-// storeKeys lists the store's keys in shard and row order, the order of
-// every per-observation slice the build makes.
-func storeKeys(store *obsStore) []string {
-	keys := make([]string, 0, store.len())
-	for i := range store.shards {
-		keys = append(keys, store.shards[i].keys...)
-	}
-	return keys
 }
 
 // window is what window win saw of every observation.

@@ -223,14 +223,21 @@ func (sh *obsShard) noteWide(row, id uint32, t int64) {
 
 // compact gives back what only adding needs: the key slots, which are
 // rebuilt if anything is added again, and the room the columns grew into.
-func (s *obsStore) compact() {
+// It returns every key in shard and row order, the order of each
+// per-observation slice the build makes; the shards' keys are sub-slices
+// of it, capped so that adding again cannot write over a neighbour's.
+func (s *obsStore) compact() []string {
+	keys := make([]string, 0, s.len())
 	for i := range s.shards {
 		sh := &s.shards[i]
 		sh.slots = nil
-		sh.keys = slices.Clone(sh.keys)
+		from := len(keys)
+		keys = append(keys, sh.keys...)
+		sh.keys = keys[from:len(keys):len(keys)]
 		sh.last = slices.Clone(sh.last)
 		sh.wins = slices.Clone(sh.wins)
 	}
+	return keys
 }
 
 // len is the number of distinct observations.

@@ -146,13 +146,23 @@ func TestObsStoreFindsKeysAcrossGrowthAndCompact(t *testing.T) {
 	s := newObsStore([]int64{0})
 	key := func(i int) []byte { return appendField(nil, fmt.Sprintf("user-%d@x.com", i)) }
 	const n = 20000
+	var flat, flatBefore []string
 	for round := range 3 {
 		for i := range n + round*1000 {
 			s.add(key(i), int64(10+i), noInter)
 		}
 		if round == 1 {
-			s.compact()
+			flat = s.compact()
+			flatBefore = slices.Clone(flat)
+			if len(flat) != s.len() {
+				t.Fatalf("compact listed %d keys, the store holds %d", len(flat), s.len())
+			}
 		}
+	}
+	// Keys added after compact go to the shards' own arrays, not over
+	// the list compact returned.
+	if !slices.Equal(flat, flatBefore) {
+		t.Fatalf("adding after compact changed the keys it returned")
 	}
 	if got := s.len(); got != n+2000 {
 		t.Fatalf("%d distinct keys, want %d", got, n+2000)
