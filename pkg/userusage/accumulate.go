@@ -57,7 +57,11 @@ type Accumulator struct {
 	projKeys  []string
 
 	newest int64 // latest time of any record or element before as-of
-	stats  Stats
+	// later is the earliest time of any record or element at or after
+	// as-of (MaxInt64 if none): up to it, a later as-of counts the same
+	// records (Store.AnswersAsOf).
+	later int64
+	stats Stats
 
 	key     []byte
 	email   []byte
@@ -148,6 +152,7 @@ func newAccumulator(c *config, obs *obsStore) *Accumulator {
 		paramIndex: make(map[string]uint32),
 		projIndex:  make(map[string]uint32),
 		newest:     record.NoTime,
+		later:      math.MaxInt64,
 		key:        make([]byte, 0, 256),
 		email:      make([]byte, 0, 64),
 		hint:       -1,
@@ -171,6 +176,8 @@ func (a *Accumulator) Record(r *record.Record) {
 		if r.User.Named() {
 			a.mention(r, &r.User, r.System, r.Project, r.Time, param)
 		}
+	} else {
+		a.later = min(a.later, r.Time)
 	}
 	// A users[] element may carry its own time, earlier or later.
 	for i := range r.Users {
@@ -180,6 +187,7 @@ func (a *Accumulator) Record(r *record.Record) {
 			t = r.Time
 		}
 		if t >= a.opts.asOf {
+			a.later = min(a.later, t)
 			continue
 		}
 		a.newest = max(a.newest, t)
@@ -350,6 +358,7 @@ func (a *Accumulator) Merge(o *Accumulator) {
 		}
 	}
 	a.newest = max(a.newest, o.newest)
+	a.later = min(a.later, o.later)
 	a.stats.Records += o.stats.Records
 	a.stats.OtherCustomer += o.stats.OtherCustomer
 	a.stats.Anonymous += o.stats.Anonymous

@@ -29,6 +29,10 @@ type Store struct {
 	loc      *time.Location
 	customer string
 	newest   int64 // latest time of any record before as-of; NoTime if none
+	later    int64 // earliest time of any record at or after as-of; MaxInt64 if none
+	// text holds every user's strings in one block of the Store's own
+	// (see own).
+	text string
 
 	users     []user // in report order: email (none last), then profile id
 	byEmail   map[string]int32
@@ -81,6 +85,7 @@ func Build(acc *Accumulator, opts BuildOptions) *Store {
 		loc:      c.loc,
 		customer: c.customer,
 		newest:   acc.newest,
+		later:    acc.later,
 	}
 	for i := range s.ends {
 		s.ends[i] = min(c.starts[i+1], c.asOf)
@@ -151,6 +156,7 @@ func Build(acc *Accumulator, opts BuildOptions) *Store {
 		rank[i] = int32(k)
 		s.users[k] = users[i]
 	}
+	s.own()
 	for o := range obsUser {
 		if obsUser[o] >= 0 {
 			obsUser[o] = rank[obsUser[o]]
@@ -200,6 +206,40 @@ func Build(acc *Accumulator, opts BuildOptions) *Store {
 	}
 	s.days(acc, store, &off, obs, obsUser, paramNew)
 	return s
+}
+
+// own copies the users' strings, which share the scan's blocks of
+// observation keys, into one block of the Store's own: a Store kept after
+// the scan (serve keeps some) then holds only what Bytes counts. Users'
+// email aliases are copied too, as they key byEmail; their usernames are
+// folded into new strings anyway.
+func (s *Store) own() {
+	fields := func(u *user, f func(*string)) {
+		for _, p := range []*string{&u.email, &u.profileID, &u.username, &u.displayName, &u.firstName, &u.lastName} {
+			f(p)
+		}
+		for i := range u.emails {
+			f(&u.emails[i])
+		}
+	}
+	n := 0
+	for i := range s.users {
+		fields(&s.users[i], func(p *string) { n += len(*p) })
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i := range s.users {
+		fields(&s.users[i], func(p *string) { b.WriteString(*p) })
+	}
+	s.text = b.String()
+	off := 0
+	for i := range s.users {
+		fields(&s.users[i], func(p *string) {
+			l := len(*p)
+			*p = s.text[off : off+l]
+			off += l
+		})
+	}
 }
 
 // days folds the cells of acc, per (observation, day), into userDays,
@@ -282,7 +322,7 @@ func (s *Store) days(acc *Accumulator, store *obsStore, off *[keystore.Shards]in
 		if len(touched) > 0 {
 			slices.Sort(touched)
 			if len(slab)+len(touched) > cap(slab) {
-				slab = make([]paramSum, 0, max(len(touched), 4096))
+				slab = make([]paramSum, 0, max(len(touched), paramSlab))
 			}
 			start := len(slab)
 			for _, id := range touched {
@@ -306,6 +346,9 @@ func (s *Store) days(acc *Accumulator, store *obsStore, off *[keystore.Shards]in
 		}
 	}
 }
+
+// paramSlab is how many parameter sums one allocation holds.
+const paramSlab = 4096
 
 // compareUsers is the report order: email, users without one last, then
 // profile id.
