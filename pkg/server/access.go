@@ -40,7 +40,7 @@ func (s *Server) accessReport(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		s.metrics.noteScan(stats)
+		s.metrics.noteScan("access", stats)
 		var buf bytes.Buffer
 		if err := report.WriteAccess(&buf, rep, aq.AccessFormat); err != nil {
 			return nil, err

@@ -51,7 +51,8 @@ func (s *Server) analyticsReport(w http.ResponseWriter, r *http.Request, name st
 		s.writeError(w, r, http.StatusBadRequest, analyticsMessage(err))
 		return
 	}
-	s.answer(w, r, "analytics-"+strings.ReplaceAll(name, " ", "-"), key, func(ctx context.Context, _ *inputState) (*result, error) {
+	label := "analytics-" + strings.ReplaceAll(name, " ", "-")
+	s.answer(w, r, label, key, func(ctx context.Context, _ *inputState) (*result, error) {
 		rep, stats, err := report.BuildAnalytics(ctx, plan, s.cfg.Inputs, s.cfg.Scan)
 		if err != nil {
 			var ae *report.AnalyticsError
@@ -60,7 +61,7 @@ func (s *Server) analyticsReport(w http.ResponseWriter, r *http.Request, name st
 			}
 			return nil, err
 		}
-		s.metrics.noteScan(stats)
+		s.metrics.noteScan(label, stats)
 		var buf bytes.Buffer
 		if err := report.WriteAnalyticsJSON(&buf, rep); err != nil {
 			return nil, err

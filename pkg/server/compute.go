@@ -44,11 +44,21 @@ func badQuery(format string, args ...any) error {
 
 // answer serves the report named by key (endpoint and normalised query)
 // for the current inputs: from the cache, by joining a computation of the
-// same key already running, or by starting one.
+// same key already running, or by starting one. compute runs in a
+// computation slot, under the compute timeout.
 func (s *Server) answer(w http.ResponseWriter, r *http.Request, report, key string, compute computeFunc) {
+	s.respond(w, r, report, key, func(in *inputState) (*result, error) {
+		return slotted(s, report, func(ctx context.Context) (*result, error) { return compute(ctx, in) })
+	})
+}
+
+// respond is answer for a report that takes its slots itself: produce
+// makes the result of inputs in, once for every request of the same key
+// meanwhile; it is kept while the inputs are still in.
+func (s *Server) respond(w http.ResponseWriter, r *http.Request, report, key string, produce func(in *inputState) (*result, error)) {
 	in := s.inputs.Load()
 	key = key + "#" + in.fingerprint
-	res, how, err := s.lookup(r.Context(), report, key, in, compute)
+	res, how, err := s.lookup(r.Context(), key, in, produce)
 	if err != nil {
 		var qe *queryError
 		switch {
@@ -86,31 +96,20 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, report, key stri
 
 // lookup returns the result for key and how it was got: cached, shared
 // or computed.
-func (s *Server) lookup(ctx context.Context, report, key string, in *inputState, compute computeFunc) (*result, string, error) {
-	if res := s.cache.get(key); res != nil {
+func (s *Server) lookup(ctx context.Context, key string, in *inputState, produce func(in *inputState) (*result, error)) (*result, string, error) {
+	if res, ok := s.cache.get(key).(*result); ok {
 		return res, "cached", nil
 	}
 	res, shared, err := s.flights.do(ctx, key, func() (*result, error) {
 		// The computation does not hang on the request that started it:
 		// others may be waiting for it, and its result is cached.
-		if err := s.acquire(); err != nil {
-			return nil, err
-		}
-		defer func() { <-s.sem }()
-		cctx, cancel := context.WithTimeout(context.Background(), s.to.Compute)
-		defer cancel()
-		start := time.Now()
-		res, err := compute(cctx, in)
-		s.metrics.computeSeconds.WithLabelValues(report).Observe(time.Since(start).Seconds())
+		res, err := produce(in)
 		if err != nil {
-			if cctx.Err() != nil {
-				return nil, errTimeout
-			}
 			return nil, err
 		}
 		// Only a result of the inputs as they still are is kept.
 		if s.inputs.Load().fingerprint == in.fingerprint {
-			s.cache.put(key, res)
+			s.cache.put(key, res, int64(len(res.body)))
 		}
 		return res, nil
 	})
@@ -119,6 +118,28 @@ func (s *Server) lookup(ctx context.Context, report, key string, in *inputState,
 		how = "shared"
 	}
 	return res, how, err
+}
+
+// slotted runs fn in a computation slot (waiting at most the queue
+// timeout for one) under the compute timeout, and times it.
+func slotted[V any](s *Server, report string, fn func(ctx context.Context) (V, error)) (V, error) {
+	var zero V
+	if err := s.acquire(); err != nil {
+		return zero, err
+	}
+	defer func() { <-s.sem }()
+	cctx, cancel := context.WithTimeout(context.Background(), s.to.Compute)
+	defer cancel()
+	start := time.Now()
+	v, err := fn(cctx)
+	s.metrics.computeSeconds.WithLabelValues(report).Observe(time.Since(start).Seconds())
+	if err != nil {
+		if cctx.Err() != nil {
+			return zero, errTimeout
+		}
+		return zero, err
+	}
+	return v, nil
 }
 
 // acquire takes a computation slot, waiting at most the queue timeout.
@@ -159,54 +180,58 @@ func (s *Server) writeBody(w http.ResponseWriter, b []byte) error {
 
 // flightGroup runs one computation per key at a time and hands its result
 // to every caller that asked meanwhile.
-type flightGroup struct {
+type flightGroup[V any] struct {
 	mu    sync.Mutex
-	calls map[string]*flight
+	calls map[string]*flight[V]
 }
 
-type flight struct {
+type flight[V any] struct {
 	done chan struct{}
-	res  *result
+	val  V
 	err  error
 }
 
 // do returns fn's result for key; shared tells whether another caller's
 // computation gave it. A caller whose ctx ends stops waiting; the
 // computation goes on for the others.
-func (g *flightGroup) do(ctx context.Context, key string, fn func() (*result, error)) (res *result, shared bool, err error) {
+func (g *flightGroup[V]) do(ctx context.Context, key string, fn func() (V, error)) (val V, shared bool, err error) {
 	g.mu.Lock()
 	if g.calls == nil {
-		g.calls = map[string]*flight{}
+		g.calls = map[string]*flight[V]{}
 	}
 	f, shared := g.calls[key]
 	if !shared {
-		f = &flight{done: make(chan struct{})}
+		f = &flight[V]{done: make(chan struct{})}
 		g.calls[key] = f
 		go func() {
 			defer func() {
 				// A bug in one report must not take the server down.
 				if p := recover(); p != nil {
-					f.res, f.err = nil, fmt.Errorf("report failed: %v", p)
+					var zero V
+					f.val, f.err = zero, fmt.Errorf("report failed: %v", p)
 				}
 				g.mu.Lock()
 				delete(g.calls, key)
 				g.mu.Unlock()
 				close(f.done)
 			}()
-			f.res, f.err = fn()
+			f.val, f.err = fn()
 		}()
 	}
 	g.mu.Unlock()
 	select {
 	case <-f.done:
-		return f.res, shared, f.err
+		return f.val, shared, f.err
 	case <-ctx.Done():
-		return nil, shared, ctx.Err()
+		var zero V
+		return zero, shared, ctx.Err()
 	}
 }
 
-// resultCache keeps finished results up to a total size, dropping the
-// least recently used first.
+// resultCache keeps finished results, and the users report's scanned
+// state (users.go), up to a total size, dropping the least recently used
+// first. Every key ends in "#" and the fingerprint of the inputs it was
+// computed from.
 type resultCache struct {
 	mu    sync.Mutex
 	max   int64
@@ -216,15 +241,17 @@ type resultCache struct {
 }
 
 type cacheEntry struct {
-	key string
-	res *result
+	key  string
+	val  any // *result or *userusage.Store
+	size int64
 }
 
 func newResultCache(maxBytes int64) *resultCache {
 	return &resultCache{max: maxBytes, order: list.New(), byKey: map[string]*list.Element{}}
 }
 
-func (c *resultCache) get(key string) *result {
+// get returns the value of key, or nil.
+func (c *resultCache) get(key string) any {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.byKey[key]
@@ -232,34 +259,36 @@ func (c *resultCache) get(key string) *result {
 		return nil
 	}
 	c.order.MoveToFront(e)
-	return e.Value.(*cacheEntry).res
+	return e.Value.(*cacheEntry).val
 }
 
-func (c *resultCache) put(key string, res *result) {
-	n := int64(len(res.body))
+// put keeps val, of about size bytes, as key's value, replacing any
+// other; it reports whether val fits at all.
+func (c *resultCache) put(key string, val any, size int64) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if n > c.max {
-		return
+	if size > c.max {
+		return false
 	}
-	if _, ok := c.byKey[key]; ok {
-		return
+	if e, ok := c.byKey[key]; ok {
+		c.remove(e)
 	}
-	c.byKey[key] = c.order.PushFront(&cacheEntry{key: key, res: res})
-	c.size += n
+	c.byKey[key] = c.order.PushFront(&cacheEntry{key: key, val: val, size: size})
+	c.size += size
 	for c.size > c.max {
 		c.remove(c.order.Back())
 	}
+	return true
 }
 
 func (c *resultCache) remove(e *list.Element) {
 	ce := e.Value.(*cacheEntry)
 	c.order.Remove(e)
 	delete(c.byKey, ce.key)
-	c.size -= int64(len(ce.res.body))
+	c.size -= ce.size
 }
 
-// dropExcept removes every result not of the inputs with fingerprint fp.
+// dropExcept removes every entry not of the inputs with fingerprint fp.
 func (c *resultCache) dropExcept(fp string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -19,6 +19,7 @@ type metrics struct {
 	inFlight       prometheus.Gauge
 	results        *prometheus.CounterVec
 	computeSeconds *prometheus.HistogramVec
+	scans          *prometheus.CounterVec
 	records        prometheus.Gauge
 	rejected       prometheus.Gauge
 	inputBytes     prometheus.Gauge
@@ -46,6 +47,9 @@ func newMetrics() *metrics {
 			Name: "usagerep_report_compute_seconds", Help: "Time to compute a report, scan included.",
 			Buckets: []float64{.01, .05, .1, .5, 1, 5, 30, 120, 600},
 		}, []string{"report"}),
+		scans: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "usagerep_input_scans_total", Help: "Full scans of the inputs, by the report they were for (startup: the first read).",
+		}, []string{"report"}),
 		records: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "usagerep_input_records", Help: "Records read from the inputs by the last scan.",
 		}),
@@ -62,13 +66,15 @@ func newMetrics() *metrics {
 			Name: "usagerep_ready", Help: "1 once the inputs were read at start.",
 		}),
 	}
-	m.reg.MustRegister(m.requests, m.duration, m.inFlight, m.results, m.computeSeconds,
+	m.reg.MustRegister(m.requests, m.duration, m.inFlight, m.results, m.computeSeconds, m.scans,
 		m.records, m.rejected, m.inputBytes, m.reloads, m.ready,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
-func (m *metrics) noteScan(st source.Stats) {
+// noteScan counts one finished scan of the inputs for report.
+func (m *metrics) noteScan(report string, st source.Stats) {
+	m.scans.WithLabelValues(report).Inc()
 	rec, rej := st.Totals()
 	m.records.Set(float64(rec))
 	m.rejected.Set(float64(rej))

@@ -17,6 +17,7 @@ import (
 
 	accessrep "github.com/usagerep/usagerep/pkg/access" // the report; "access" is the routes' type here
 	"github.com/usagerep/usagerep/pkg/source"
+	"github.com/usagerep/usagerep/pkg/userusage"
 )
 
 // Timeouts bound every phase of a request. A zero field takes its default.
@@ -87,6 +88,9 @@ type Config struct {
 
 	// extra routes, for tests of the machinery.
 	extra []route
+	// usersScanHook, when set, runs before each scan for the users
+	// report, for tests that hold one.
+	usersScanHook func()
 }
 
 // Server answers the API. Make it with New, run it with Run or use
@@ -98,12 +102,15 @@ type Server struct {
 	tokens   []token
 	inputs   atomic.Pointer[inputState]
 	ready    atomic.Bool
-	flights  flightGroup
+	flights  flightGroup[*result]
+	states   flightGroup[*userusage.Store]
 	cache    *resultCache
 	sem      chan struct{}
 	metrics  *metrics
 	handler  http.Handler
 	warmOnce sync.Once
+	// stateTooBig: the users state did not fit in the cache (logged once).
+	stateTooBig atomic.Bool
 }
 
 // New checks cfg, plans the inputs once (a path that does not exist is an
@@ -174,7 +181,7 @@ func (s *Server) Warm(ctx context.Context) error {
 			s.log.Error("reading the inputs", "err", err.Error())
 			return
 		}
-		s.metrics.noteScan(stats)
+		s.metrics.noteScan("startup", stats)
 		rec, rej := stats.Totals()
 		s.log.Info("inputs read", "files", len(s.inputs.Load().files), "records", rec, "rejected", rej,
 			"bytes", stats.Bytes, "duration_ms", time.Since(start).Milliseconds())

@@ -60,7 +60,7 @@ func (s *Server) usageReports(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		s.metrics.noteScan(stats)
+		s.metrics.noteScan("usage-reports", stats)
 		return &result{body: buf.Bytes(), contentType: "application/zip", filename: "Usage Reports.zip"}, nil
 	})
 }
