@@ -35,7 +35,13 @@ func newConfigCmd(a *app) *cobra.Command {
 		Long: `Settings come from, in order of precedence: a flag, an environment variable
 USAGEREP_<NAME> (--max-errors is USAGEREP_MAX_ERRORS), the config file
 (--config FILE, else ./usagerep.yaml, else $XDG_CONFIG_HOME/usagerep/config.yaml),
-then the flag's default.`,
+then the flag's default.
+
+--format, --output and --split are each command's own: the file sets them
+under the command (export: {output: usage.zip}, analytics: {churn: {split:
+month}}) and the environment as USAGEREP_<COMMAND>_<NAME>
+(USAGEREP_EXPORT_OUTPUT, USAGEREP_ANALYTICS_CHURN_SPLIT). At the top level
+they are refused, as one value cannot suit every command.`,
 		Example: `  usagerep config show
   usagerep config init --profile github-events`,
 		Args: cobra.NoArgs,
@@ -82,10 +88,18 @@ key, or holds a value its flag would refuse (every problem is listed first).`,
 	return cmd
 }
 
-// settingFlags lists every flag that is a setting, by name, with the
-// commands that have it and each one's default, in the order of the tree.
-func settingFlags(root *cobra.Command) (names []string, flags map[string]*pflag.Flag, usedBy map[string][]string, defaults map[string][]string) {
-	flags, usedBy, defaults = map[string]*pflag.Flag{}, map[string][]string{}, map[string][]string{}
+// settingInfo is one configuration key of the tree's flags: the flag of
+// the first command that has it, and each command's path and default.
+type settingInfo struct {
+	flag     *pflag.Flag
+	usedBy   []string // command paths below the root: "export", "analytics churn"
+	defaults []string
+}
+
+// settingFlags lists every flag that is a setting, by configuration key
+// (as-of, export.output), in the order of the tree.
+func settingFlags(root *cobra.Command) (keys []string, info map[string]*settingInfo) {
+	info = map[string]*settingInfo{}
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
 		if toolCommands[c.Name()] {
@@ -96,12 +110,15 @@ func settingFlags(root *cobra.Command) (names []string, flags map[string]*pflag.
 				if notSettings[f.Name] || f.Hidden {
 					return
 				}
-				if _, ok := flags[f.Name]; !ok {
-					flags[f.Name] = f
-					names = append(names, f.Name)
+				key := configKey(c, f)
+				s, ok := info[key]
+				if !ok {
+					s = &settingInfo{flag: f}
+					info[key] = s
+					keys = append(keys, key)
 				}
-				usedBy[f.Name] = append(usedBy[f.Name], c.Name())
-				defaults[f.Name] = append(defaults[f.Name], f.DefValue)
+				s.usedBy = append(s.usedBy, strings.ReplaceAll(section(c), ".", " "))
+				s.defaults = append(s.defaults, f.DefValue)
 			})
 		}
 		for _, sub := range c.Commands() {
@@ -109,21 +126,20 @@ func settingFlags(root *cobra.Command) (names []string, flags map[string]*pflag.
 		}
 	}
 	walk(root)
-	return names, flags, usedBy, defaults
+	return keys, info
 }
 
 // defaultOf is a setting's default, or each command's when they differ.
-func defaultOf(name string, f *pflag.Flag, usedBy, defaults map[string][]string) any {
-	ds := defaults[name]
-	if len(slices.Compact(slices.Clone(ds))) <= 1 {
-		if t := f.Value.Type(); t == "stringArray" || t == "stringSlice" {
+func (s *settingInfo) defaultOf() any {
+	if len(slices.Compact(slices.Clone(s.defaults))) <= 1 {
+		if t := s.flag.Value.Type(); t == "stringArray" || t == "stringSlice" {
 			return []string{}
 		}
-		return f.DefValue
+		return s.flag.DefValue
 	}
 	m := map[string]string{}
-	for i, c := range usedBy[name] {
-		m[c] = ds[i]
+	for i, c := range s.usedBy {
+		m[c] = s.defaults[i]
 	}
 	return m
 }
@@ -134,22 +150,23 @@ func envName(key string) string {
 
 func collectSettings(root *cobra.Command, v *viper.Viper) (string, []setting) {
 	file := v.ConfigFileUsed()
-	names, flags, usedBy, defaults := settingFlags(root)
-	slices.Sort(names)
+	keys, info := settingFlags(root)
+	slices.Sort(keys)
 	// Values are tried on the flags of a fresh tree, so that nothing here
 	// changes the running one.
 	fresh := NewRootCmd(&IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard}, BuildInfo{})
 	var out []setting
-	for _, name := range names {
-		s := setting{Key: name, Value: defaultOf(name, flags[name], usedBy, defaults), Source: "default", UsedBy: usedBy[name]}
-		env := envName(name)
+	for _, key := range keys {
+		si := info[key]
+		s := setting{Key: key, Value: si.defaultOf(), Source: "default", UsedBy: si.usedBy}
+		env := envName(key)
 		if val, ok := os.LookupEnv(env); ok && val != "" { // viper ignores empty ones too
 			s.Value, s.Source = val, "environment "+env
-		} else if v.InConfig(name) {
-			s.Value, s.Source = v.Get(name), "config file "+file
+		} else if v.InConfig(key) {
+			s.Value, s.Source = v.Get(key), "config file "+file
 		}
 		if s.Source != "default" {
-			s.Problem = checkSetting(fresh, usedBy[name], name, v)
+			s.Problem = checkSetting(fresh, si.usedBy, si.flag.Name, key, v)
 		}
 		out = append(out, s)
 	}
@@ -174,7 +191,7 @@ func collectSettings(root *cobra.Command, v *viper.Viper) (string, []setting) {
 			}
 		}
 	}
-	sa := setting{Key: "identity.service_accounts", Value: []string{}, Source: "default", UsedBy: usedBy["service-account"]}
+	sa := setting{Key: "identity.service_accounts", Value: []string{}, Source: "default", UsedBy: info["service-account"].usedBy}
 	if v.InConfig("identity.service_accounts") {
 		sa.Value, sa.Source = v.GetStringSlice("identity.service_accounts"), "config file "+file
 	}
@@ -182,20 +199,21 @@ func collectSettings(root *cobra.Command, v *viper.Viper) (string, []setting) {
 	return file, out
 }
 
-// checkSetting sets the value viper holds for name on the flag of each
+// checkSetting sets the value viper holds for key on flag name of each
 // command of a fresh tree that has it, and says why one refuses it.
-func checkSetting(fresh *cobra.Command, cmds []string, name string, v *viper.Viper) string {
-	for _, c := range fresh.Commands() {
-		if !slices.Contains(cmds, c.Name()) {
+func checkSetting(fresh *cobra.Command, cmds []string, name, key string, v *viper.Viper) string {
+	for _, path := range cmds {
+		c, _, err := fresh.Find(strings.Fields(path))
+		if err != nil {
 			continue
 		}
 		f := c.Flags().Lookup(name)
 		if f == nil {
 			continue
 		}
-		vals := []string{v.GetString(name)}
+		vals := []string{v.GetString(key)}
 		if t := f.Value.Type(); t == "stringArray" || t == "stringSlice" {
-			vals = v.GetStringSlice(name)
+			vals = v.GetStringSlice(key)
 		}
 		for _, val := range vals {
 			if err := f.Value.Set(val); err != nil {
@@ -367,7 +385,8 @@ func runConfigInit(opts *configInitOptions, root *cobra.Command) error {
 }
 
 // starterConfig is a usagerep.yaml with every setting commented out at its
-// default, grouped by the first command that has it.
+// default, grouped by the first command that has it; the per-command ones
+// are nested under their command, as they must be written.
 func starterConfig(root *cobra.Command, profile string, m source.Mapping) string {
 	var b strings.Builder
 	b.WriteString(`# usagerep configuration: read by every usagerep command run from this
@@ -375,31 +394,61 @@ func starterConfig(root *cobra.Command, profile string, m source.Mapping) string
 # A flag on the command line wins over USAGEREP_<NAME> in the environment,
 # which wins over this file. Settings are commented out at their defaults:
 # remove the "# " to set one. "usagerep config show" prints what is in effect.
+# format, output and split are each command's own: they go under its name
+# (export: output: ...), and in the environment USAGEREP_EXPORT_OUTPUT etc.
 `)
-	names, flags, usedBy, defaults := settingFlags(root)
+	keys, info := settingFlags(root)
 	done := map[string]bool{}
 	for _, c := range root.Commands() {
 		if toolCommands[c.Name()] {
 			continue
 		}
-		var keys []string
-		for _, n := range names {
-			if !done[n] && slices.Contains(usedBy[n], c.Name()) {
-				keys = append(keys, n)
+		// Shared settings first used by c's commands, then c's own.
+		var shared, own []string
+		for _, k := range keys {
+			si := info[k]
+			switch {
+			case done[k]:
+			case perCommandKeys[si.flag.Name]:
+				if strings.HasPrefix(k, c.Name()+".") {
+					own = append(own, k)
+				}
+			case slices.ContainsFunc(si.usedBy, func(p string) bool { return strings.Fields(p)[0] == c.Name() }):
+				shared = append(shared, k)
 			}
 		}
-		if len(keys) == 0 {
+		if len(shared)+len(own) == 0 {
 			continue
 		}
 		fmt.Fprintf(&b, "\n# --- %s ---\n", c.Name())
-		for _, n := range keys {
-			done[n] = true
-			f := flags[n]
-			used := strings.Join(usedBy[n], ", ")
-			if d, ok := defaultOf(n, f, usedBy, defaults).(map[string]string); ok {
+		for _, k := range shared {
+			done[k] = true
+			si := info[k]
+			used := strings.Join(si.usedBy, ", ")
+			if d, ok := si.defaultOf().(map[string]string); ok {
 				used = "defaults: " + showValue(d)
 			}
-			fmt.Fprintf(&b, "# %s\n#   (%s)\n# %s: %s\n", f.Usage, used, n, defaultYAML(f))
+			fmt.Fprintf(&b, "# %s\n#   (%s)\n# %s: %s\n", si.flag.Usage, used, k, defaultYAML(si.flag))
+		}
+		if len(own) > 0 {
+			b.WriteString("# Each command's own, under its name (never at the top level):\n")
+		}
+		var open []string // the sections written so far, outermost first
+		for _, k := range own {
+			done[k] = true
+			parts := strings.Split(k, ".")
+			path, name := parts[:len(parts)-1], parts[len(parts)-1]
+			same := 0
+			for same < len(open) && same < len(path) && open[same] == path[same] {
+				same++
+			}
+			for i := same; i < len(path); i++ {
+				fmt.Fprintf(&b, "# %s%s:\n", strings.Repeat("  ", i), path[i])
+			}
+			open = path
+			indent := strings.Repeat("  ", len(path))
+			f := info[k].flag
+			fmt.Fprintf(&b, "# %s# %s\n# %s%s: %s\n", indent, f.Usage, indent, name, defaultYAML(f))
 		}
 	}
 	b.WriteString("\n# --- field mapping (docs/input.md, \"Mapping foreign dumps\"; usagerep schema lists the fields) ---\n")

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -74,6 +75,7 @@ func TestConfigShowInvalidValues(t *testing.T) {
 }
 
 func TestConfigInit(t *testing.T) {
+	mini := fixturePath(t, "mini.jsonl")
 	dir := isolate(t)
 	code, _, stderr := run(t, "", "config", "init", "--profile", "github-events")
 	if code != 0 || !strings.Contains(stderr, "wrote usagerep.yaml") {
@@ -84,9 +86,21 @@ func TestConfigInit(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := string(data)
-	for _, want := range []string{"# period: 6m,1y", "# tz: UTC", "# max-errors: 0", "fields:\n  action: type\n", "  system: GitHub\n", "#   service_accounts:"} {
+	for _, want := range []string{"# period: 6m,1y", "# tz: UTC", "# max-errors: 0", "fields:\n  action: type\n", "  system: GitHub\n", "#   service_accounts:",
+		// Each command's own keys, nested as they must be written.
+		"\n# export:\n#   # zip (one zip of workbooks) or xlsx (workbooks into the -o directory)\n#   format: zip\n",
+		"\n# access:\n#   # csv, xlsx or json",
+		"\n# analytics:\n#   churn:\n#     # json, csv or xlsx",
+		"\n#   events:\n#     lifetime:\n",
+		"\n# raw:\n#   export:\n",
+	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("starter has no %q:\n%s", want, text)
+		}
+	}
+	for _, shared := range []string{"\n# format:", "\n# output:", "\n# split:"} {
+		if strings.Contains(text, shared) {
+			t.Errorf("starter has a top-level %q", shared)
 		}
 	}
 	// It never replaces a file unasked.
@@ -96,20 +110,35 @@ func TestConfigInit(t *testing.T) {
 	if code, _, _ := run(t, "", "config", "init", "--force", "-q"); code != 0 {
 		t.Errorf("--force: exit %d", code)
 	}
-	// Every command reads it: uncommenting every setting still loads.
+	// Every command reads it: uncommenting every setting still loads, the
+	// nested per-command ones included.
 	uncommented := uncommentSettings(t, filepath.Join(dir, "usagerep.yaml"))
-	if code, out, stderr := run(t, "", "--config", uncommented, "config", "show"); code != 0 || !strings.Contains(out, "config file "+uncommented) {
+	code, out, stderr := run(t, "", "--config", uncommented, "config", "show", "--json")
+	if code != 0 || !strings.Contains(out, "config file "+uncommented) {
 		t.Errorf("config show of the uncommented starter: exit %d: %s\n%s", code, stderr, out)
 	}
+	var shown shownSettings
+	if err := json.Unmarshal([]byte(out), &shown); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"export.format", "access.output", "analytics.events.timeline.split", "raw.list.format", "tz", "identity.service_accounts"} {
+		if s, _ := shown.get(key); s.Source != "config file "+uncommented {
+			t.Errorf("uncommented %s: %+v", key, s)
+		}
+	}
+	if code, stderr := exportMini(t, mini, "--config", uncommented); code != 0 || !fileExists(DefaultZipName) {
+		t.Errorf("export with the uncommented starter: exit %d: %s", code, stderr)
+	}
 	// To standard output, nothing on stderr.
-	code, out, stderr := run(t, "", "config", "init", "-o", "-")
+	code, out, stderr = run(t, "", "config", "init", "-o", "-")
 	if code != 0 || stderr != "" || !strings.HasPrefix(out, "# usagerep configuration") {
 		t.Errorf("-o -: exit %d, stderr %q", code, stderr)
 	}
 }
 
 // uncommentSettings writes a copy of a starter file with every
-// "# key: value" line and the identity example made live.
+// "# key: value" line, and every commented section ("# export:", "#
+// identity:") with its indented lines, made live.
 func uncommentSettings(t *testing.T, path string) string {
 	t.Helper()
 	data, err := os.ReadFile(path)
@@ -117,13 +146,24 @@ func uncommentSettings(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	var out []string
+	inSection := false
 	for _, line := range strings.Split(string(data), "\n") {
 		rest, ok := strings.CutPrefix(line, "# ")
-		if ok && !strings.HasPrefix(rest, " ") && strings.Contains(rest, ": ") && !strings.Contains(rest, "(") &&
-			!strings.HasPrefix(rest, "fields") && !strings.HasPrefix(rest, "constants") && !strings.HasPrefix(rest, "---") {
-			// the commented defaults, "key: value"
-			if k, _, _ := strings.Cut(rest, ":"); !strings.Contains(k, " ") {
-				line = rest
+		switch {
+		case !ok:
+			inSection = false
+		case inSection && strings.HasPrefix(rest, " "):
+			line = rest
+		case sectionHeader.MatchString(rest):
+			line, inSection = rest, true
+		default:
+			inSection = false
+			if !strings.HasPrefix(rest, " ") && strings.Contains(rest, ": ") && !strings.Contains(rest, "(") &&
+				!strings.HasPrefix(rest, "fields") && !strings.HasPrefix(rest, "constants") && !strings.HasPrefix(rest, "---") {
+				// the commented defaults, "key: value"
+				if k, _, _ := strings.Cut(rest, ":"); !strings.Contains(k, " ") {
+					line = rest
+				}
 			}
 		}
 		out = append(out, line)
@@ -134,3 +174,5 @@ func uncommentSettings(t *testing.T, path string) string {
 	}
 	return p
 }
+
+var sectionHeader = regexp.MustCompile(`^[a-z][a-z-]*:$`)

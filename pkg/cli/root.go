@@ -84,6 +84,9 @@ synchronised.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if cmd.Name() == "help" && !cmd.Parent().HasParent() {
+				return nil // help must work to fix a broken configuration
+			}
 			v, err := loadConfig(cmd, a.configFile)
 			a.config = v
 			return err
