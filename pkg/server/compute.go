@@ -6,7 +6,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -89,8 +91,15 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, report, key str
 	if r.Method == http.MethodHead {
 		return
 	}
-	if err := s.writeBody(w, res.body); err != nil {
-		s.log.Debug("client stopped reading", "path", redactPath(r.URL.Path), "err", err.Error())
+	if n, err := s.writeBody(w, res.body); err != nil {
+		// The handler returns and net/http closes the connection; the
+		// access log line follows with the bytes that went out.
+		msg, level := "client went away", slog.LevelInfo
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			msg, level = "client stopped reading; the connection is dropped", slog.LevelWarn
+		}
+		s.log.Log(r.Context(), level, msg, "path", redactPath(r.URL.Path), "remote", r.RemoteAddr,
+			"sent", n, "size", len(res.body), "err", err.Error())
 	}
 }
 
@@ -162,20 +171,23 @@ func (s *Server) acquire() error {
 // writeChunk is how much is written under one write deadline.
 const writeChunk = 256 << 10
 
-// writeBody writes b in chunks, each under its own write deadline.
-func (s *Server) writeBody(w http.ResponseWriter, b []byte) error {
+// writeBody writes b in chunks, each under its own write deadline, and
+// returns how much of b was written.
+func (s *Server) writeBody(w http.ResponseWriter, b []byte) (int, error) {
 	rc := http.NewResponseController(w)
-	for len(b) > 0 {
-		n := min(len(b), writeChunk)
+	sent := 0
+	for sent < len(b) {
+		k := min(len(b)-sent, writeChunk)
 		// Not every ResponseWriter has deadlines (httptest's recorder);
 		// the server's do.
 		_ = rc.SetWriteDeadline(time.Now().Add(s.to.Write))
-		if _, err := w.Write(b[:n]); err != nil {
-			return err
+		n, err := w.Write(b[sent : sent+k])
+		sent += n
+		if err != nil {
+			return sent, err
 		}
-		b = b[n:]
 	}
-	return nil
+	return sent, nil
 }
 
 // flightGroup runs one computation per key at a time and hands its result

@@ -68,7 +68,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, code int, ms
 	}
 	w.WriteHeader(code)
 	if r.Method != http.MethodHead {
-		_ = s.writeBody(w, body)
+		_, _ = s.writeBody(w, body)
 	}
 }
 

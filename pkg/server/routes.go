@@ -160,7 +160,7 @@ func (s *Server) writeText(w http.ResponseWriter, r *http.Request, code int, tex
 	w.Header().Set("Content-Length", strconv.Itoa(len(text)))
 	w.WriteHeader(code)
 	if r.Method != http.MethodHead {
-		_ = s.writeBody(w, []byte(text))
+		_, _ = s.writeBody(w, []byte(text))
 	}
 }
 
