@@ -245,18 +245,17 @@ func sortEntries(ents []entry, days int) {
 // and, per observation (in offsets order), its user's index (-1 for one
 // naming nobody).
 func resolve(store *obsStore) ([]User, []int32) {
-	obs := make([]identity.Observation, 0, store.Len())
+	keys := make([]string, 0, store.Len())
+	tallies := make([]identity.Tally, 0, store.Len())
 	for i := range keystore.Shards {
 		sh := store.Shard(i)
-		for row, key := range sh.Keys() {
-			o, _ := identity.ParseKey(key) // keys are made by observe
-			st := sh.States[row]
-			o.Count, o.First, o.Last = st.count, st.first, st.last
-			obs = append(obs, o)
+		keys = append(keys, sh.Keys()...) // made by observe
+		for _, st := range sh.States {
+			tallies = append(tallies, identity.Tally{Count: st.count, First: st.first, Last: st.last})
 		}
 	}
-	res := identity.Resolve(obs, identity.Options{})
-	identOf := make([]int32, len(obs))
+	res := identity.ResolveKeys(keys, tallies, identity.Options{})
+	identOf := make([]int32, len(keys))
 	for i := range identOf {
 		identOf[i] = -1
 	}

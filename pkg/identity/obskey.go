@@ -61,3 +61,10 @@ func uvarint(s string) (uint64, int) {
 	}
 	return 0, 0
 }
+
+// KeySystem is the system of the observation AppendKey made key of, read
+// without splitting the rest; "" for a malformed key.
+func KeySystem(key string) string {
+	v, _ := cutField(key)
+	return v
+}

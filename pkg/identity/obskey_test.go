@@ -49,3 +49,13 @@ func TestObservationKeyRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestKeySystem(t *testing.T) {
+	u := record.User{Username: "jdoe"}
+	if got := KeySystem(string(AppendKey(nil, "Jira Cloud", nil, &u))); got != "Jira Cloud" {
+		t.Errorf("KeySystem = %q, want %q", got, "Jira Cloud")
+	}
+	if got := KeySystem("\x09ab"); got != "" {
+		t.Errorf("KeySystem of a malformed key = %q, want empty", got)
+	}
+}

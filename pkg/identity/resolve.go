@@ -104,6 +104,13 @@ func PrepareKeys(keys []string, opts Options) *Prepared {
 	return prepare(keySource(keys), nil, opts)
 }
 
+// ResolveKeys resolves the observations whose AppendKey keys are keys, with
+// the counts and times of tallies and no interactions: PrepareKeys and
+// ResolveWindow for a caller with one window.
+func ResolveKeys(keys []string, tallies []Tally, opts Options) Result {
+	return PrepareKeys(keys, opts).ResolveWindow(Window{Tallies: tallies})
+}
+
 func prepare(src source, obs []Observation, opts Options) *Prepared {
 	r := &resolver{src: src, match: newMatcher(opts.ServiceAccountPatterns)}
 	r.intern()

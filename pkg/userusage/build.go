@@ -96,23 +96,22 @@ func Build(acc *Accumulator, opts BuildOptions) *Store {
 	// Observations in shard and row order; off[shard] + row is an
 	// observation's index.
 	var off [keystore.Shards]int
-	obs := make([]identity.Observation, 0, store.Len())
+	keys := make([]string, 0, store.Len())
+	tallies := make([]identity.Tally, 0, store.Len())
 	stats := make([]obsStat, 0, store.Len())
 	for i := range keystore.Shards {
-		off[i] = len(obs)
+		off[i] = len(keys)
 		sh := store.Shard(i)
-		for row, key := range sh.Keys() {
-			o, _ := identity.ParseKey(key) // keys are made by mention
-			st := sh.States[row]
-			o.Count, o.First, o.Last = st.count, st.first, st.last
-			obs = append(obs, o)
+		keys = append(keys, sh.Keys()...) // made by mention
+		for _, st := range sh.States {
+			tallies = append(tallies, identity.Tally{Count: st.count, First: st.first, Last: st.last})
 			stats = append(stats, st)
 		}
 	}
-	res := identity.Resolve(obs, identity.Options{ServiceAccountPatterns: opts.ServiceAccountPatterns})
+	res := identity.ResolveKeys(keys, tallies, identity.Options{ServiceAccountPatterns: opts.ServiceAccountPatterns})
 
 	users := make([]user, len(res.Identities))
-	obsUser := make([]int32, len(obs))
+	obsUser := make([]int32, len(keys))
 	for i := range obsUser {
 		obsUser[i] = -1
 	}
@@ -204,7 +203,7 @@ func Build(acc *Accumulator, opts BuildOptions) *Store {
 	for i, n := range acc.paramNames {
 		paramNew[i] = s.paramIDs[n]
 	}
-	s.days(acc, store, &off, obs, obsUser, paramNew)
+	s.days(acc, store, &off, keys, obsUser, paramNew)
 	return s
 }
 
@@ -244,7 +243,7 @@ func (s *Store) own() {
 
 // days folds the cells of acc, per (observation, day), into userDays,
 // per (user, day).
-func (s *Store) days(acc *Accumulator, store *obsStore, off *[keystore.Shards]int, obs []identity.Observation, obsUser []int32, paramNew []uint32) {
+func (s *Store) days(acc *Accumulator, store *obsStore, off *[keystore.Shards]int, keys []string, obsUser []int32, paramNew []uint32) {
 	type ref struct {
 		user int32
 		day  int32
@@ -264,12 +263,13 @@ func (s *Store) days(acc *Accumulator, store *obsStore, off *[keystore.Shards]in
 
 	// Scratch sets, by id, stamped with the group they were last set in.
 	systemIDs := map[string]int32{}
-	systemOf := make([]int32, len(obs))
-	for i := range obs {
-		id, ok := systemIDs[obs[i].System]
+	systemOf := make([]int32, len(keys))
+	for i, key := range keys {
+		sys := identity.KeySystem(key)
+		id, ok := systemIDs[sys]
 		if !ok {
 			id = int32(len(systemIDs))
-			systemIDs[obs[i].System] = id
+			systemIDs[sys] = id
 		}
 		systemOf[i] = id
 	}
