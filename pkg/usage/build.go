@@ -175,6 +175,16 @@ func (b *windowBuilder) users(res identity.Result) {
 	total.System = TotalRowLabel
 	sum := &b.wb.Summary
 	b.wb.Users = make([]UserRow, 0, len(res.Identities))
+	// One backing array each for every row's aliases and systems: a few
+	// hundred thousand small allocations fewer for the collector.
+	nAliases, nSystems := 0, 0
+	for i := range res.Identities {
+		id := &res.Identities[i]
+		nAliases += len(id.EmailAliases) + len(id.UsernameAliases) + len(id.DisplayNameAliases)
+		nSystems += len(id.Systems)
+	}
+	aliases := make([]string, 0, nAliases)
+	systems := make([]SystemSeen, 0, nSystems)
 	for i := range res.Identities {
 		id := &res.Identities[i]
 		total.Count++
@@ -195,11 +205,16 @@ func (b *windowBuilder) users(res identity.Result) {
 			Ambiguous:      id.Ambiguous,
 			ProfileID:      id.ProfileID,
 		}
-		row.Aliases = append(row.Aliases, id.EmailAliases...)
-		row.Aliases = append(row.Aliases, id.UsernameAliases...)
-		row.Aliases = append(row.Aliases, id.DisplayNameAliases...)
+		from := len(aliases)
+		aliases = append(aliases, id.EmailAliases...)
+		aliases = append(aliases, id.UsernameAliases...)
+		aliases = append(aliases, id.DisplayNameAliases...)
+		if len(aliases) > from {
+			row.Aliases = aliases[from:len(aliases):len(aliases)]
+		}
+		from = len(systems)
 		for _, s := range id.Systems {
-			row.ObservedIn = append(row.ObservedIn, SystemSeen{System: s.System, First: b.time(s.First), Last: b.time(s.Last)})
+			systems = append(systems, SystemSeen{System: s.System, First: b.time(s.First), Last: b.time(s.Last)})
 			c := perSystem[s.System]
 			if c == nil {
 				c = &SystemUserCount{System: s.System}
@@ -207,6 +222,9 @@ func (b *windowBuilder) users(res identity.Result) {
 			}
 			c.Count++
 			c.add(id.Class)
+		}
+		if len(systems) > from {
+			row.ObservedIn = systems[from:len(systems):len(systems)]
 		}
 		b.wb.Users = append(b.wb.Users, row)
 	}
