@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"math/rand/v2"
 	"slices"
 	"testing"
 )
@@ -48,6 +49,12 @@ func FuzzResolve(f *testing.F) {
 		res := Resolve(obs, opts)
 		checkInvariants(t, obs, res)
 		want := dump(obs, res)
+
+		// Resolving from the observations' keys is the same resolution.
+		rng := rand.New(rand.NewPCG(uint64(len(data)), 1))
+		if got := dump(obs, PrepareKeys(keysOf(obs), opts).ResolveWindow(windowOf(rng, obs, nil))); got != want {
+			t.Fatalf("resolving from keys differs:\n%s\nvs\n%s", want, got)
+		}
 
 		reversed := slices.Clone(obs)
 		slices.Reverse(reversed)
