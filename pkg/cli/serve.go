@@ -129,8 +129,8 @@ See docs/serve.md for the config keys, systemd and a reverse proxy.`,
 	f.StringVar(&opts.TLSCert, "tls-cert", "", "serve HTTPS with this PEM certificate (chain) file; needs --tls-key (config serve.tls_cert)")
 	f.StringVar(&opts.TLSKey, "tls-key", "", "the PEM private key of --tls-cert (config serve.tls_key)")
 	f.IntVar(&opts.MaxConcurrent, "max-concurrent", 2, "report computations at once; more wait, then get 503 (config serve.max_concurrent)")
-	opts.CacheBytes = 64 << 20
-	f.Var(&opts.CacheBytes, "cache-bytes", "finished reports kept in memory for repeated requests, e.g. 64MiB; 0 keeps none (config serve.cache_bytes)")
+	opts.CacheBytes = 256 << 20
+	f.Var(&opts.CacheBytes, "cache-bytes", "finished reports kept in memory for repeated requests and the users report's per-date state, e.g. 1GiB; 0 keeps none (config serve.cache_bytes)")
 	f.DurationVar(&opts.Poll, "poll-interval", 5*time.Second, "how often the inputs are checked for changes (config serve.poll_interval)")
 	f.StringVar(&opts.LogFormat, "log-format", "json", "access log on stderr: json or text")
 	f.StringVar(&opts.ActiveWithin, "active-within", "30d", "without integration_status data, a pair is Active when it last synced within this long before as-of")

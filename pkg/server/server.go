@@ -134,7 +134,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.MaxConcurrent = 2
 	}
 	if cfg.CacheBytes == 0 {
-		cfg.CacheBytes = 64 << 20
+		cfg.CacheBytes = 256 << 20 // room for the users state of 200,000 users (about 100 MB)
 	}
 	if cfg.Poll <= 0 {
 		cfg.Poll = 5 * time.Second
