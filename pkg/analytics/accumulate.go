@@ -71,35 +71,18 @@ type config struct {
 }
 
 // Accumulator is the mergeable state of one worker, fed borrowed records
-// (it implements source.Sink). Its state is per distinct observation of a
-// user and per (observation, day); once those keys exist a record costs
-// no allocation.
+// (it implements source.Sink). The distinct observations of users are in
+// a store that siblings share, so each is kept once whichever worker saw
+// it; what is kept per (observation, day) is the worker's own part, which
+// a merge hands over whole rather than folds: Build visits every cell
+// anyway, and a merge of siblings costs nothing. Once its keys exist a
+// record costs no allocation.
 type Accumulator struct {
 	cfg *config
 
-	// Distinct observations: key (see observe) -> id.
-	obsIndex map[string]uint32
-	obsKeys  []string
-	obsStats []obsStat
-
-	// cells: per (observation, day) activity; cellState indexed by the
-	// map's value.
-	cells     map[cellKey]uint32
-	cellState []cellState
-	spans     spanArena // gap-rule sessions of every cell
-	sessions  map[sessKey]sessSpan
-
-	events    map[evKey]int64 // occurrences per (cell, event)
-	evIndex   map[evName]uint32
-	evNames   []evName
-	lastEvent uint32
-
-	// Latest values per (observation, field): field ids index fields.
-	latest   map[latestKey]latestVal
-	fieldIdx map[string]uint32
-	fields   []string
-	valIdx   map[string]uint32
-	vals     []string
+	obs   *obsStore // shared by siblings
+	own   *part
+	parts []*part // merged accumulators' parts, and own ones from before a move
 
 	stats Quality
 
@@ -110,9 +93,31 @@ type Accumulator struct {
 	m     Mention
 }
 
-type obsStat struct {
-	count       int64
-	first, last int64 // Unix ns, before as-of
+// part is one worker's activity per (observation, day). Its observation
+// ids are ids of obs, resolved through obs's moves once it merged into
+// another store; events, fields and values have ids of its own tables.
+type part struct {
+	obs *obsStore
+
+	// cells: per (observation, day) activity; cellState indexed by the
+	// map's value.
+	cells     map[cellKey]uint32
+	cellState []cellState
+	spans     spanArena // gap-rule sessions of every cell
+	sessions  map[sessKey]sessSpan
+
+	events    map[evKey]int64 // occurrences per (cell, event); nil without Options.Events
+	evIndex   map[evName]uint32
+	evNames   []evName
+	lastEvent uint32
+
+	// Latest values per (observation, field): field ids index fields, the
+	// first ones those of Options.Latest.
+	latest   map[latestKey]latestVal
+	fieldIdx map[string]uint32
+	fields   []string
+	valIdx   map[string]uint32
+	vals     []string
 }
 
 type cellKey struct {
@@ -179,40 +184,60 @@ func NewAccumulator(opts Options) (*Accumulator, error) {
 	if !opts.AsOf.IsZero() {
 		cfg.asOf = opts.AsOf.UnixNano()
 	}
-	return newAccumulator(cfg), nil
+	return newAccumulator(cfg, newObsStore()), nil
 }
 
-// Sibling returns empty state of a's configuration, for another worker.
-func (a *Accumulator) Sibling() *Accumulator { return newAccumulator(a.cfg) }
+// Sibling returns empty state of a's configuration sharing a's
+// observations, for another worker: siblings may be fed concurrently,
+// each from one goroutine, and merge like any accumulators.
+func (a *Accumulator) Sibling() *Accumulator { return newAccumulator(a.cfg, a.obs.Live()) }
 
-func newAccumulator(cfg *config) *Accumulator {
-	a := &Accumulator{
-		cfg:       cfg,
-		obsIndex:  make(map[string]uint32),
+func newAccumulator(cfg *config, obs *obsStore) *Accumulator {
+	return &Accumulator{
+		cfg:   cfg,
+		obs:   obs,
+		own:   newPart(cfg, obs),
+		key:   make([]byte, 0, 256),
+		email: make([]byte, 0, 64),
+		hint:  noDay,
+	}
+}
+
+func newPart(cfg *config, obs *obsStore) *part {
+	p := &part{
+		obs:       obs,
 		cells:     make(map[cellKey]uint32),
 		sessions:  make(map[sessKey]sessSpan),
 		evIndex:   make(map[evName]uint32),
 		latest:    make(map[latestKey]latestVal),
 		fieldIdx:  make(map[string]uint32),
 		valIdx:    make(map[string]uint32),
-		key:       make([]byte, 0, 256),
-		email:     make([]byte, 0, 64),
-		hint:      noDay,
 		lastEvent: noID,
 	}
 	if cfg.opts.Events {
-		a.events = make(map[evKey]int64)
+		p.events = make(map[evKey]int64)
 	}
-	for _, f := range cfg.opts.Latest {
-		a.field(f.Name)
+	// Options.Latest's fields are ids 0.. in order, as keepLatest uses
+	// them.
+	for i, f := range cfg.opts.Latest {
+		if _, ok := p.fieldIdx[f.Name]; !ok {
+			p.fieldIdx[f.Name] = uint32(i)
+		}
+		p.fields = append(p.fields, f.Name)
 	}
-	return a
+	return p
 }
+
+// empty says whether p holds nothing: sessions and events belong to cells.
+func (p *part) empty() bool { return len(p.cells) == 0 && len(p.latest) == 0 }
 
 const noID = ^uint32(0)
 
 // Record adds one record. It implements source.Sink.
 func (a *Accumulator) Record(r *record.Record) {
+	if a.obs.Moved() {
+		a.rebase()
+	}
 	a.stats.Records++
 	if r.User.Named() || len(r.Users) == 0 {
 		mentionOf(&a.m, r, nil)
@@ -225,6 +250,16 @@ func (a *Accumulator) Record(r *record.Record) {
 		mentionOf(&a.m, r, &r.Users[i])
 		a.mention(&a.m)
 	}
+}
+
+// rebase follows a's store to where a merge moved it; the part so far
+// keeps its ids, resolved through the old store.
+func (a *Accumulator) rebase() {
+	if !a.own.empty() {
+		a.parts = append(a.parts, a.own)
+	}
+	a.obs = a.obs.Live()
+	a.own = newPart(a.cfg, a.obs)
 }
 
 func (a *Accumulator) mention(m *Mention) {
@@ -249,7 +284,9 @@ func (a *Accumulator) mention(m *Mention) {
 		a.stats.Anonymous++ // resolution would name nobody
 		return
 	}
-	obs := a.observe(u, m.System, email, m.Time)
+	// The key holds every field identity resolution reads.
+	a.key = identity.AppendKey(a.key[:0], m.System, email, u)
+	obs := addObs(a.obs, a.key, m.Time)
 	a.keepLatest(obs, m)
 
 	day := a.cfg.cal.day(m.Time, a.hint)
@@ -259,8 +296,9 @@ func (a *Accumulator) mention(m *Mention) {
 	}
 	a.hint = day
 	r := m.R
-	ci := a.cell(obs, day)
-	c := &a.cellState[ci]
+	p := a.own
+	ci := p.cell(obs, day)
+	c := &p.cellState[ci]
 	c.events = addSat(c.events, r.Count)
 	var dur int64
 	if r.HasDuration {
@@ -268,62 +306,44 @@ func (a *Accumulator) mention(m *Mention) {
 	}
 	if r.Session != "" {
 		k := sessKey{cell: ci, id: hashString(r.Session)}
-		s, ok := a.sessions[k]
+		s, ok := p.sessions[k]
 		if !ok {
 			s = sessSpan{first: m.Time, last: m.Time}
 		}
 		s.first, s.last = min(s.first, m.Time), max(s.last, m.Time)
 		s.dur = addSat(s.dur, dur)
 		s.hasDur = s.hasDur || r.HasDuration
-		a.sessions[k] = s
+		p.sessions[k] = s
 	} else {
-		a.spans.add(&c.gap, span{first: m.Time, last: m.Time, dur: dur, hasDur: r.HasDuration}, a.cfg.gap)
+		p.spans.add(&c.gap, span{first: m.Time, last: m.Time, dur: dur, hasDur: r.HasDuration}, a.cfg.gap)
 	}
-	if a.events != nil {
-		k := evKey{cell: ci, ev: a.event(r.Category, r.Action)}
-		a.events[k] = addSat(a.events[k], r.Count)
+	if p.events != nil {
+		k := evKey{cell: ci, ev: p.event(r.Category, r.Action)}
+		p.events[k] = addSat(p.events[k], r.Count)
 	}
 }
 
 // cell returns the index of (obs, day)'s state, making it if need be.
-func (a *Accumulator) cell(obs uint32, day Day) uint32 {
+func (p *part) cell(obs uint32, day Day) uint32 {
 	k := cellKey{obs: obs, day: day}
-	i, ok := a.cells[k]
+	i, ok := p.cells[k]
 	if !ok {
-		i = uint32(len(a.cellState))
-		a.cells[k] = i
-		a.cellState = append(a.cellState, cellState{gap: -1})
+		i = uint32(len(p.cellState))
+		p.cells[k] = i
+		p.cellState = append(p.cellState, cellState{gap: -1})
 	}
 	return i
 }
 
-// observe notes one observation and returns its id. The key holds every
-// field identity resolution reads, length-prefixed.
-func (a *Accumulator) observe(u *record.User, system string, email []byte, t int64) uint32 {
-	k := identity.AppendKey(a.key[:0], system, email, u)
-	a.key = k
-	id, ok := a.obsIndex[string(k)]
-	if !ok {
-		key := string(k)
-		id = uint32(len(a.obsKeys))
-		a.obsIndex[key] = id
-		a.obsKeys = append(a.obsKeys, key)
-		a.obsStats = append(a.obsStats, obsStat{first: t, last: t})
-	}
-	s := &a.obsStats[id]
-	s.count++
-	s.first, s.last = min(s.first, t), max(s.last, t)
-	return id
-}
-
 // keepLatest updates the latest values of the fields kept per user.
 func (a *Accumulator) keepLatest(obs uint32, m *Mention) {
+	p := a.own
 	for i := range a.cfg.opts.Latest {
 		f := &a.cfg.opts.Latest[i]
 		var ok bool
 		a.val, ok = f.value(m, a.val[:0])
 		if ok {
-			a.setLatest(obs, uint32(i), m.Time, view(a.val))
+			p.setLatest(obs, uint32(i), m.Time, view(a.val))
 		}
 	}
 	if !a.cfg.opts.AllProps {
@@ -331,141 +351,87 @@ func (a *Accumulator) keepLatest(obs uint32, m *Mention) {
 	}
 	r := m.R
 	if r.Plan != "" {
-		a.setLatest(obs, a.field("plan"), m.Time, r.Plan)
+		p.setLatest(obs, p.field("plan"), m.Time, r.Plan)
 	}
 	if r.Customer != "" {
-		a.setLatest(obs, a.field("customer"), m.Time, r.Customer)
+		p.setLatest(obs, p.field("customer"), m.Time, r.Customer)
 	}
-	for _, p := range r.Props {
-		if p.Value == "" {
+	for _, pr := range r.Props {
+		if pr.Value == "" {
 			continue
 		}
-		a.val = append(append(a.val[:0], "props."...), p.Key...)
-		id, ok := a.fieldIdx[string(a.val)]
-		if !ok {
-			id = a.field(string(a.val))
-		}
-		a.setLatest(obs, id, m.Time, p.Value)
+		a.val = append(append(a.val[:0], "props."...), pr.Key...)
+		p.setLatest(obs, p.field(view(a.val)), m.Time, pr.Value)
 	}
 }
 
 // setLatest keeps v (borrowed) for (obs, field) when it is the latest so
 // far; of two values at one instant the smaller wins, so the result does
 // not depend on the order of the input.
-func (a *Accumulator) setLatest(obs, field uint32, t int64, v string) {
+func (p *part) setLatest(obs, field uint32, t int64, v string) {
 	k := latestKey{obs: obs, field: field}
-	cur, ok := a.latest[k]
-	if ok && (t < cur.t || t == cur.t && v >= a.vals[cur.val]) {
+	cur, ok := p.latest[k]
+	if ok && (t < cur.t || t == cur.t && v >= p.vals[cur.val]) {
 		return
 	}
-	a.latest[k] = latestVal{t: t, val: a.value(v)}
+	p.latest[k] = latestVal{t: t, val: p.value(v)}
 }
 
-func (a *Accumulator) field(name string) uint32 {
-	if id, ok := a.fieldIdx[name]; ok {
+// field returns the id of a field name (borrowed).
+func (p *part) field(name string) uint32 {
+	if id, ok := p.fieldIdx[name]; ok {
 		return id
 	}
 	name = strings.Clone(name)
-	id := uint32(len(a.fields))
-	a.fieldIdx[name] = id
-	a.fields = append(a.fields, name)
+	id := uint32(len(p.fields))
+	p.fieldIdx[name] = id
+	p.fields = append(p.fields, name)
 	return id
 }
 
-func (a *Accumulator) value(v string) uint32 {
-	if id, ok := a.valIdx[v]; ok {
+func (p *part) value(v string) uint32 {
+	if id, ok := p.valIdx[v]; ok {
 		return id
 	}
 	s := strings.Clone(v)
-	id := uint32(len(a.vals))
-	a.valIdx[s] = id
-	a.vals = append(a.vals, s)
+	id := uint32(len(p.vals))
+	p.valIdx[s] = id
+	p.vals = append(p.vals, s)
 	return id
 }
 
 // event returns the id of (category, action); the last one is cached.
-func (a *Accumulator) event(category, action string) uint32 {
-	if a.lastEvent != noID {
-		if n := a.evNames[a.lastEvent]; n.category == category && n.action == action {
-			return a.lastEvent
+func (p *part) event(category, action string) uint32 {
+	if p.lastEvent != noID {
+		if n := p.evNames[p.lastEvent]; n.category == category && n.action == action {
+			return p.lastEvent
 		}
 	}
 	k := evName{category, action}
-	id, ok := a.evIndex[k]
+	id, ok := p.evIndex[k]
 	if !ok {
 		k = evName{strings.Clone(category), strings.Clone(action)}
-		id = uint32(len(a.evNames))
-		a.evIndex[k] = id
-		a.evNames = append(a.evNames, k)
+		id = uint32(len(p.evNames))
+		p.evIndex[k] = id
+		p.evNames = append(p.evNames, k)
 	}
-	a.lastEvent = id
+	p.lastEvent = id
 	return id
 }
 
 // Merge folds o into a; o must not be used afterwards. Merging is
 // associative and commutative, so any split of the input gives the same
-// state.
+// state. Observations fold into a's store, unless o shares it (a
+// sibling); o's parts join a's as they are, for Build to fold.
 func (a *Accumulator) Merge(o *Accumulator) {
 	if o == a {
 		return
 	}
-	if len(o.cells) > len(a.cells) {
-		*a, *o = *o, *a
+	a.obs.Live().Absorb(o.obs.Live(), mergeObs)
+	if !o.own.empty() {
+		a.parts = append(a.parts, o.own)
 	}
-	obs := make([]uint32, len(o.obsKeys))
-	for i, key := range o.obsKeys {
-		src := o.obsStats[i]
-		id, ok := a.obsIndex[key]
-		if !ok {
-			id = uint32(len(a.obsKeys))
-			a.obsIndex[key] = id
-			a.obsKeys = append(a.obsKeys, key)
-			a.obsStats = append(a.obsStats, src)
-		} else {
-			s := &a.obsStats[id]
-			s.count += src.count
-			s.first, s.last = min(s.first, src.first), max(s.last, src.last)
-		}
-		obs[i] = id
-	}
-	cellOf := make([]uint32, len(o.cellState))
-	for k, i := range o.cells {
-		ci := a.cell(obs[k.obs], k.day)
-		cellOf[i] = ci
-		src := &o.cellState[i]
-		c := &a.cellState[ci]
-		c.events = addSat(c.events, src.events)
-		for s := src.gap; s >= 0; s = o.spans.s[s].next {
-			a.spans.add(&a.cellState[ci].gap, o.spans.s[s], a.cfg.gap)
-		}
-	}
-	for k, s := range o.sessions {
-		k.cell = cellOf[k.cell]
-		cur, ok := a.sessions[k]
-		if ok {
-			s.first, s.last = min(s.first, cur.first), max(s.last, cur.last)
-			s.dur = addSat(s.dur, cur.dur)
-			s.hasDur = s.hasDur || cur.hasDur
-		}
-		a.sessions[k] = s
-	}
-	if o.events != nil {
-		evs := make([]uint32, len(o.evNames))
-		for i, n := range o.evNames {
-			evs[i] = a.event(n.category, n.action)
-		}
-		for k, n := range o.events {
-			k = evKey{cell: cellOf[k.cell], ev: evs[k.ev]}
-			a.events[k] = addSat(a.events[k], n)
-		}
-	}
-	fields := make([]uint32, len(o.fields))
-	for i, f := range o.fields {
-		fields[i] = a.field(f)
-	}
-	for k, v := range o.latest {
-		a.setLatest(obs[k.obs], fields[k.field], v.t, o.vals[v.val])
-	}
+	a.parts = append(a.parts, o.parts...)
 	a.stats.add(o.stats)
 	*o = Accumulator{}
 }

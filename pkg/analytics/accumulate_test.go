@@ -1,11 +1,14 @@
 package analytics
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/usagerep/usagerep/pkg/identity"
 	"github.com/usagerep/usagerep/pkg/record"
 )
 
@@ -160,6 +163,166 @@ func TestMergeOrderFree(t *testing.T) {
 		if !reflect.DeepEqual(got.Users, want.Users) || got.Quality != want.Quality || !reflect.DeepEqual(got.Events, want.Events) {
 			t.Fatalf("trial %d: the dataset differs\n got %+v\nwant %+v", trial, got.Users, want.Users)
 		}
+	}
+}
+
+// mixedRecords are many users under several spellings over the days kept
+// and around them, with session ids, durations, events, users[] elements
+// and props, so that every kind of state meets in merges.
+func mixedRecords(t testing.TB) []record.Record {
+	rng := rand.New(rand.NewPCG(3, 4))
+	start := time.Date(2026, 2, 26, 0, 0, 0, 0, time.UTC)
+	oses := []string{"Linux", "Mac", "Windows"}
+	var recs []record.Record
+	for i := range 3000 {
+		p := rng.IntN(60)
+		var u record.User
+		switch rng.IntN(4) {
+		case 0:
+			u = record.User{Email: fmt.Sprintf("user%d@x.com", p), Username: fmt.Sprintf("u%d", p)}
+		case 1:
+			u = record.User{Email: fmt.Sprintf("USER%d@x.com", p), Company: fmt.Sprintf("C%d", p%3)}
+		case 2:
+			u = record.User{Username: fmt.Sprintf("u%d", p), DisplayName: fmt.Sprintf("User %d", p)}
+		default:
+			u = record.User{FirstName: "anon"} // names nobody
+		}
+		at := start.Add(time.Duration(rng.Int64N(int64(12 * 24 * time.Hour))))
+		opts := []func(*record.Record){
+			act([]string{"", "code", "auth"}[rng.IntN(3)], []string{"push", "login", ""}[rng.IntN(3)]),
+			cnt(rng.Int64N(4)), sys([]string{"Jira", "GitHub"}[rng.IntN(2)]),
+			prop("os", oses[(p+rng.IntN(2))%3]),
+		}
+		if rng.IntN(3) == 0 {
+			opts = append(opts, sess(fmt.Sprintf("s%d", rng.IntN(20))))
+		}
+		if rng.IntN(4) == 0 {
+			opts = append(opts, dur(float64(rng.IntN(600))))
+		}
+		r := rec(t, at.Format(time.RFC3339), u, opts...)
+		if i%9 == 0 {
+			r.Users = []record.UserElem{{User: email(fmt.Sprintf("user%d@x.com", (p+1)%60)), Time: r.Time + int64(rng.IntN(90))*int64(time.Minute)}}
+		}
+		recs = append(recs, r)
+	}
+	return recs
+}
+
+func mergeOptions(t testing.TB) Options {
+	opts := testOptions(t)
+	opts.Events = true
+	opts.AllProps = true
+	f, _ := ParseField("props.os")
+	opts.Latest = []Field{f}
+	return opts
+}
+
+// Siblings fed concurrently, and any mix of siblings and independent
+// accumulators merged in any order, as a tree, give the dataset of one
+// accumulator.
+func TestSiblingsMatchOneAccumulator(t *testing.T) {
+	recs := append(mixedRecords(t), sessionRecords(t)...)
+	opts := mergeOptions(t)
+	want := build(t, opts, recs)
+	if len(want.Users) < 50 || len(want.Events) < 5 || want.Quality.Anonymous == 0 {
+		t.Fatalf("fixture too small: %d users, %d events, quality %+v", len(want.Users), len(want.Events), want.Quality)
+	}
+	for seed := range uint64(12) {
+		rng := rand.New(rand.NewPCG(seed, 5))
+		// Several independent accumulators, each with siblings sharing
+		// its store: merges move whole stores as well.
+		var accs []*Accumulator
+		for range rng.IntN(3) + 1 {
+			root, err := NewAccumulator(opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			accs = append(accs, root)
+			for range rng.IntN(3) {
+				accs = append(accs, root.Sibling())
+			}
+		}
+		feeds := make([][]*record.Record, len(accs))
+		for _, i := range rng.Perm(len(recs)) {
+			w := rng.IntN(len(accs))
+			feeds[w] = append(feeds[w], &recs[i])
+		}
+		var wg sync.WaitGroup
+		for w, acc := range accs {
+			wg.Go(func() {
+				for _, r := range feeds[w] {
+					acc.Record(r)
+				}
+			})
+		}
+		wg.Wait()
+		rng.Shuffle(len(accs), func(i, j int) { accs[i], accs[j] = accs[j], accs[i] })
+		for len(accs) > 1 {
+			i := rng.IntN(len(accs) - 1)
+			accs[i].Merge(accs[i+1])
+			accs = append(accs[:i+1], accs[i+2:]...)
+		}
+		got := Build(accs[0], BuildOptions{})
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("seed %d: the dataset differs from one accumulator's", seed)
+		}
+	}
+}
+
+// A store shared by siblings, merged, holds each observation once with
+// every mention counted once; so does one that another store absorbed.
+func TestMergedStoreCountsOnce(t *testing.T) {
+	opts := testOptions(t)
+	r := rec(t, "2026-03-02T10:00:00Z", email("a@x.com"))
+	other := rec(t, "2026-03-02T11:00:00Z", email("b@x.com"))
+	a, _ := NewAccumulator(opts)
+	b := a.Sibling()
+	x, _ := NewAccumulator(opts)
+	a.Record(&r)
+	b.Record(&r)
+	b.Record(&other)
+	x.Record(&r)
+	a.Merge(b)
+	a.Merge(x)
+	a.Merge(a) // no-op
+	store := a.obs.Live()
+	counts := map[string]int64{}
+	for i := range 1 << 6 {
+		sh := store.Shard(i)
+		for row, k := range sh.Keys() {
+			o, _ := identity.ParseKey(k)
+			counts[o.Email] += sh.States[row].count
+		}
+	}
+	if want := map[string]int64{"a@x.com": 3, "b@x.com": 1}; !reflect.DeepEqual(counts, want) || store.Len() != 2 {
+		t.Errorf("%d observations, counts %v; want 2, %v", store.Len(), counts, want)
+	}
+	ds := Build(a, BuildOptions{})
+	if len(ds.Users) != 2 || ds.Users[0].Days[0].Events != 3 || ds.Quality.Records != 4 {
+		t.Errorf("users %+v quality %+v, want a@x.com with 3 events of 4 records", ds.Users, ds.Quality)
+	}
+}
+
+// When a merge moved the store an accumulator shares, the accumulator may
+// still be fed and merged, and nothing is lost or counted twice.
+func TestFeedAfterStoreMoved(t *testing.T) {
+	recs := append(sessionRecords(t), identityRecords(t)...)
+	opts := mergeOptions(t)
+	want := build(t, opts, recs)
+	x, _ := NewAccumulator(opts)
+	a, _ := NewAccumulator(opts)
+	b := a.Sibling()
+	half := len(recs) / 2
+	for i := range recs[:half] {
+		[]*Accumulator{a, b}[i%2].Record(&recs[i])
+	}
+	x.Merge(b) // moves a's store into x's
+	for i := range recs[half:] {
+		a.Record(&recs[half+i])
+	}
+	x.Merge(a)
+	if got := Build(x, BuildOptions{}); !reflect.DeepEqual(got, want) {
+		t.Errorf("dataset differs\n got %+v\nwant %+v", got.Users, want.Users)
 	}
 }
 

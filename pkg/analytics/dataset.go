@@ -2,11 +2,13 @@ package analytics
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/usagerep/usagerep/pkg/identity"
+	"github.com/usagerep/usagerep/pkg/keystore"
 )
 
 // Dataset is an accumulator's state resolved into users: every report of
@@ -95,7 +97,7 @@ type BuildOptions struct {
 }
 
 // Build resolves the identities of acc's observations, every one before
-// as-of, once, and folds acc's cells into users. acc must not be used
+// as-of, once, and folds acc's parts into users. acc must not be used
 // afterwards.
 func Build(acc *Accumulator, opts BuildOptions) *Dataset {
 	cfg := acc.cfg
@@ -103,24 +105,17 @@ func Build(acc *Accumulator, opts BuildOptions) *Dataset {
 		From: cfg.cal.from, To: cfg.cal.to(), Location: cfg.opts.Location, AsOf: cfg.opts.AsOf,
 		Gap: cfg.opts.SessionGap, Quality: acc.stats,
 	}
-	// Events get ids in name order, whatever order they were met in.
-	evOrder := make([]uint32, len(acc.evNames))
-	for i := range evOrder {
-		evOrder[i] = uint32(i)
+	parts := acc.parts
+	if !acc.own.empty() {
+		parts = append(parts, acc.own)
 	}
-	slices.SortFunc(evOrder, func(x, y uint32) int {
-		a, b := acc.evNames[x], acc.evNames[y]
-		return cmp.Or(strings.Compare(a.category, b.category), strings.Compare(a.action, b.action))
-	})
-	evID := make([]uint32, len(evOrder))
-	for id, i := range evOrder {
-		n := acc.evNames[i]
-		ds.Events = append(ds.Events, Event{Category: n.category, Action: n.action})
-		evID[i] = uint32(id)
-	}
-	ds.Fields = slices.Clone(acc.fields)
+	store := acc.obs.Live()
+	b := &builder{cfg: cfg, ds: ds, store: store, off: store.Offsets(), parts: parts}
+	b.events()
+	b.fields()
 
-	res, identOf := resolve(acc, opts)
+	res, identOf := resolve(store, opts)
+	b.identOf = identOf
 	ds.Users = make([]User, len(res.Identities))
 	for i := range res.Identities {
 		id := &res.Identities[i]
@@ -129,33 +124,40 @@ func Build(acc *Accumulator, opts BuildOptions) *Dataset {
 			ProfileID: id.ProfileID, Email: id.Email, Username: id.Username, DisplayName: id.DisplayName,
 			FirstName: id.FirstName, LastName: id.LastName, Company: id.Company,
 			ServiceAccount: id.ServiceAccount,
+			First:          math.MaxInt64, Last: math.MinInt64,
 		}
 		for _, s := range id.Systems {
 			u.Systems = append(u.Systems, s.System)
 		}
-		first, last := int64(1<<63-1), int64(-1<<63)
-		for _, o := range id.Observations {
-			s := acc.obsStats[o]
-			first, last = min(first, s.first), max(last, s.last)
-		}
-		u.First, u.Last = first, last
 	}
-	b := &builder{acc: acc, ds: ds, identOf: identOf, evID: evID}
+	i := 0
+	for sh := range keystore.Shards {
+		for _, st := range store.Shard(sh).States {
+			if v := identOf[i]; v >= 0 {
+				u := &ds.Users[v]
+				u.First, u.Last = min(u.First, st.first), max(u.Last, st.last)
+			}
+			i++
+		}
+	}
 	b.days()
 	b.latest()
 	*acc = Accumulator{}
 	return ds
 }
 
-// resolve runs identity resolution over every observation and returns,
-// per observation, its user (-1 for none).
-func resolve(acc *Accumulator, opts BuildOptions) (identity.Result, []int32) {
-	obs := make([]identity.Observation, len(acc.obsKeys))
-	for i, key := range acc.obsKeys {
-		o, _ := identity.ParseKey(key) // keys are made by observe
-		s := acc.obsStats[i]
-		o.Count, o.First, o.Last = s.count, s.first, s.last
-		obs[i] = o
+// resolve runs identity resolution over every observation of store and
+// returns, per observation in offsets order, its user (-1 for none).
+func resolve(store *obsStore, opts BuildOptions) (identity.Result, []int32) {
+	obs := make([]identity.Observation, 0, store.Len())
+	for i := range keystore.Shards {
+		sh := store.Shard(i)
+		for row, key := range sh.Keys() {
+			o, _ := identity.ParseKey(key) // keys are made by mention
+			s := sh.States[row]
+			o.Count, o.First, o.Last = s.count, s.first, s.last
+			obs = append(obs, o)
+		}
 	}
 	res := identity.Resolve(obs, identity.Options{ServiceAccountPatterns: opts.ServiceAccountPatterns})
 	identOf := make([]int32, len(obs))
@@ -171,10 +173,92 @@ func resolve(acc *Accumulator, opts BuildOptions) (identity.Result, []int32) {
 }
 
 type builder struct {
-	acc     *Accumulator
+	cfg     *config
 	ds      *Dataset
-	identOf []int32
-	evID    []uint32 // the dataset's event id of each accumulator event
+	store   *obsStore // the live store
+	off     [keystore.Shards]int
+	parts   []*part
+	identOf []int32 // per observation in offsets order
+	// evID and fieldID map each part's event and field ids to the
+	// dataset's.
+	evID, fieldID [][]uint32
+}
+
+// user is the user of observation id of p (-1 for none).
+func (b *builder) user(p *part, id uint32) int32 {
+	if p.obs != b.store {
+		id = p.obs.LiveID(id)
+	}
+	sh, row := keystore.SplitID(id)
+	return b.identOf[b.off[sh]+int(row)]
+}
+
+// events gives the dataset the parts' events, with ids in name order
+// whatever order they were met in.
+func (b *builder) events() {
+	ids := map[evName]uint32{}
+	var names []evName
+	for _, p := range b.parts {
+		for _, n := range p.evNames {
+			if _, ok := ids[n]; !ok {
+				ids[n] = 0
+				names = append(names, n)
+			}
+		}
+	}
+	slices.SortFunc(names, func(a, b evName) int {
+		return cmp.Or(strings.Compare(a.category, b.category), strings.Compare(a.action, b.action))
+	})
+	for id, n := range names {
+		ids[n] = uint32(id)
+		b.ds.Events = append(b.ds.Events, Event{Category: n.category, Action: n.action})
+	}
+	b.evID = make([][]uint32, len(b.parts))
+	for i, p := range b.parts {
+		b.evID[i] = make([]uint32, len(p.evNames))
+		for j, n := range p.evNames {
+			b.evID[i][j] = ids[n]
+		}
+	}
+}
+
+// fields gives the dataset the parts' fields: those of Options.Latest
+// first, at their index, then the others in name order.
+func (b *builder) fields() {
+	n := b.cfg.latestN
+	ids := map[string]uint32{}
+	for i, f := range b.cfg.opts.Latest {
+		if _, ok := ids[f.Name]; !ok {
+			ids[f.Name] = uint32(i)
+		}
+		b.ds.Fields = append(b.ds.Fields, f.Name)
+	}
+	var more []string
+	for _, p := range b.parts {
+		for _, f := range p.fields[n:] {
+			if _, ok := ids[f]; !ok {
+				ids[f] = 0
+				more = append(more, f)
+			}
+		}
+	}
+	slices.Sort(more)
+	for _, f := range more {
+		ids[f] = uint32(len(b.ds.Fields))
+		b.ds.Fields = append(b.ds.Fields, f)
+	}
+	b.fieldID = make([][]uint32, len(b.parts))
+	for i, p := range b.parts {
+		b.fieldID[i] = make([]uint32, len(p.fields))
+		for j, f := range p.fields {
+			b.fieldID[i][j] = ids[f]
+		}
+		// Options.Latest's ids are their indexes in every part, whatever
+		// their names.
+		for j := range n {
+			b.fieldID[i][j] = uint32(j)
+		}
+	}
 }
 
 // bucket groups items by user: it returns, per user u, the items'
@@ -203,11 +287,23 @@ func bucket(users int, n int, userOf func(i int) int32) (start []int32, order []
 // days folds every user's cells into its days: events, and the sessions
 // of the gap rule and of session ids, each counted on the day it started.
 func (b *builder) days() {
-	acc, ds := b.acc, b.ds
-	cellDay := make([]Day, len(acc.cellState))
-	cellUser := make([]int32, len(acc.cellState))
-	for k, i := range acc.cells {
-		cellDay[i], cellUser[i] = k.day, b.identOf[k.obs]
+	ds := b.ds
+	// The parts' cells in one numbering: part i's cell c is base[i]+c.
+	base := make([]int32, len(b.parts))
+	n, nSess, nEv := 0, 0, 0
+	for i, p := range b.parts {
+		base[i] = int32(n)
+		n += len(p.cellState)
+		nSess += len(p.sessions)
+		nEv += len(p.events)
+	}
+	cellDay := make([]Day, n)
+	cellUser := make([]int32, n)
+	for i, p := range b.parts {
+		for k, c := range p.cells {
+			cellDay[base[i]+int32(c)], cellUser[base[i]+int32(c)] = k.day, b.user(p, k.obs)
+		}
+		p.cells = nil // the cells' keys are in cellDay and cellUser now
 	}
 	cStart, cOrder := bucket(len(ds.Users), len(cellDay), func(i int) int32 { return cellUser[i] })
 
@@ -217,9 +313,13 @@ func (b *builder) days() {
 		id   uint64
 		sessSpan
 	}
-	sess := make([]sessRow, 0, len(acc.sessions))
-	for k, s := range acc.sessions {
-		sess = append(sess, sessRow{user: cellUser[k.cell], day: cellDay[k.cell], id: k.id, sessSpan: s})
+	sess := make([]sessRow, 0, nSess)
+	for i, p := range b.parts {
+		for k, s := range p.sessions {
+			c := base[i] + int32(k.cell)
+			sess = append(sess, sessRow{user: cellUser[c], day: cellDay[c], id: k.id, sessSpan: s})
+		}
+		p.sessions = nil
 	}
 	sStart, sOrder := bucket(len(ds.Users), len(sess), func(i int) int32 { return sess[i].user })
 
@@ -227,11 +327,26 @@ func (b *builder) days() {
 		user int32
 		DayEvent
 	}
-	evs := make([]evRow, 0, len(acc.events))
-	for k, n := range acc.events {
-		evs = append(evs, evRow{user: cellUser[k.cell], DayEvent: DayEvent{Day: cellDay[k.cell], Event: b.evID[k.ev], N: n}})
+	evs := make([]evRow, 0, nEv)
+	for i, p := range b.parts {
+		for k, n := range p.events {
+			c := base[i] + int32(k.cell)
+			evs = append(evs, evRow{user: cellUser[c], DayEvent: DayEvent{Day: cellDay[c], Event: b.evID[i][k.ev], N: n}})
+		}
+		p.events = nil
 	}
 	eStart, eOrder := bucket(len(ds.Users), len(evs), func(i int) int32 { return evs[i].user })
+	// partOf is the part of cell c and c's index in it.
+	partOf := func(c int32) (*part, int32) {
+		i, found := slices.BinarySearch(base, c)
+		if !found {
+			i--
+		}
+		for i+1 < len(base) && base[i+1] == c { // parts without cells share a base
+			i++
+		}
+		return b.parts[i], c - base[i]
+	}
 
 	// One backing array each: no user needs more than its cells.
 	allDays := make([]UserDay, 0, len(cellDay))
@@ -255,9 +370,10 @@ func (b *builder) days() {
 				allDays = append(allDays, UserDay{Day: day})
 			}
 			ud := &allDays[len(allDays)-1]
-			ud.Events = addSat(ud.Events, acc.cellState[c].events)
-			for s := acc.cellState[c].gap; s >= 0; s = acc.spans.s[s].next {
-				spans = append(spans, gapSpan{span: acc.spans.s[s], day: day})
+			p, pc := partOf(c)
+			ud.Events = addSat(ud.Events, p.cellState[pc].events)
+			for s := p.cellState[pc].gap; s >= 0; s = p.spans.s[s].next {
+				spans = append(spans, gapSpan{span: p.spans.s[s], day: day})
 			}
 		}
 		user.Days = allDays[d0:len(allDays):len(allDays)]
@@ -328,40 +444,49 @@ func (b *builder) days() {
 // latest gives each user the latest value of each kept field over its
 // observations.
 func (b *builder) latest() {
-	acc, ds := b.acc, b.ds
+	ds := b.ds
 	type uf struct {
 		user  int32
 		field uint32
 	}
-	best := make(map[uf]latestVal)
-	for k, v := range acc.latest {
-		u := b.identOf[k.obs]
-		if u < 0 {
-			continue
-		}
-		key := uf{u, k.field}
-		cur, ok := best[key]
-		if !ok || v.t > cur.t || v.t == cur.t && acc.vals[v.val] < acc.vals[cur.val] {
-			best[key] = v
-		}
+	type val struct {
+		t int64
+		v string
 	}
-	n := acc.cfg.latestN
+	best := make(map[uf]val)
+	for i, p := range b.parts {
+		for k, v := range p.latest {
+			u := b.user(p, k.obs)
+			if u < 0 {
+				continue
+			}
+			key := uf{u, b.fieldID[i][k.field]}
+			s := p.vals[v.val]
+			cur, ok := best[key]
+			if !ok || v.t > cur.t || v.t == cur.t && s < cur.v {
+				best[key] = val{v.t, s}
+			}
+		}
+		p.latest = nil
+	}
+	n := b.cfg.latestN
 	if n > 0 {
 		all := make([]string, n*len(ds.Users))
 		for u := range ds.Users {
 			ds.Users[u].Latest = all[u*n : (u+1)*n : (u+1)*n]
 		}
 	}
+	allProps := b.cfg.opts.AllProps
 	for k, v := range best {
 		u := &ds.Users[k.user]
 		if int(k.field) < n {
-			u.Latest[k.field] = acc.vals[v.val]
+			u.Latest[k.field] = v.v
 		}
-		if name := acc.fields[k.field]; acc.cfg.opts.AllProps && isPropField(name) {
-			u.Props = append(u.Props, Prop{Field: name, Value: acc.vals[v.val]})
+		if name := ds.Fields[k.field]; allProps && isPropField(name) {
+			u.Props = append(u.Props, Prop{Field: name, Value: v.v})
 		}
 	}
-	if acc.cfg.opts.AllProps {
+	if allProps {
 		for u := range ds.Users {
 			slices.SortFunc(ds.Users[u].Props, func(x, y Prop) int { return strings.Compare(x.Field, y.Field) })
 		}
