@@ -149,18 +149,18 @@ func Build(acc *Accumulator, opts BuildOptions) *Dataset {
 // resolve runs identity resolution over every observation of store and
 // returns, per observation in offsets order, its user (-1 for none).
 func resolve(store *obsStore, opts BuildOptions) (identity.Result, []int32) {
-	obs := make([]identity.Observation, 0, store.Len())
+	// The keys as they are, not split into Observations of their own.
+	keys := make([]string, 0, store.Len())
+	tallies := make([]identity.Tally, 0, store.Len())
 	for i := range keystore.Shards {
 		sh := store.Shard(i)
-		for row, key := range sh.Keys() {
-			o, _ := identity.ParseKey(key) // keys are made by mention
-			s := sh.States[row]
-			o.Count, o.First, o.Last = s.count, s.first, s.last
-			obs = append(obs, o)
+		keys = append(keys, sh.Keys()...) // made by mention
+		for _, s := range sh.States {
+			tallies = append(tallies, identity.Tally{Count: s.count, First: s.first, Last: s.last})
 		}
 	}
-	res := identity.Resolve(obs, identity.Options{ServiceAccountPatterns: opts.ServiceAccountPatterns})
-	identOf := make([]int32, len(obs))
+	res := identity.ResolveKeys(keys, tallies, identity.Options{ServiceAccountPatterns: opts.ServiceAccountPatterns})
+	identOf := make([]int32, len(keys))
 	for i := range identOf {
 		identOf[i] = -1
 	}
