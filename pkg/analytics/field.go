@@ -62,71 +62,29 @@ const (
 type Field struct {
 	Name string // as written: "system", "props.os"
 	kind fieldKind
-	id   fieldID
+	id   record.Field
 	prop string // NAME of props.NAME
 }
 
-type fieldID uint8
-
-const (
-	fTime fieldID = iota
-	fKind
-	fSystem
-	fProject
-	fEntityType
-	fEntityID
-	fPeerSystem
-	fPeerProject
-	fPeerEntityType
-	fPeerEntityID
-	fIntegration
-	fIntegrationStatus
-	fIntegrationUpdated
-	fOutcome
-	fAction
-	fCategory
-	fCount
-	fDuration
-	fSession
-	fEmail
-	fUsername
-	fDisplayName
-	fFirstName
-	fLastName
-	fCompany
-	fUserID
-	fInteraction
-	fServiceAccount
-	fCustomer
-	fPlan
-	fProps
-)
-
-var fieldTable = []struct {
-	name string
-	kind fieldKind
-}{
-	fTime: {"time", kindTime}, fKind: {"kind", kindText}, fSystem: {"system", kindText},
-	fProject: {"project", kindText}, fEntityType: {"entity_type", kindText}, fEntityID: {"entity_id", kindText},
-	fPeerSystem: {"peer_system", kindText}, fPeerProject: {"peer_project", kindText},
-	fPeerEntityType: {"peer_entity_type", kindText}, fPeerEntityID: {"peer_entity_id", kindText},
-	fIntegration: {"integration", kindText}, fIntegrationStatus: {"integration_status", kindText},
-	fIntegrationUpdated: {"integration_updated", kindTime}, fOutcome: {"outcome", kindText},
-	fAction: {"action", kindText}, fCategory: {"category", kindText}, fCount: {"count", kindNumber},
-	fDuration: {"duration", kindNumber}, fSession: {"session", kindText}, fEmail: {"email", kindText},
-	fUsername: {"username", kindText}, fDisplayName: {"display_name", kindText},
-	fFirstName: {"first_name", kindText}, fLastName: {"last_name", kindText}, fCompany: {"company", kindText},
-	fUserID: {"user_id", kindText}, fInteraction: {"interaction", kindText},
-	fServiceAccount: {"service_account", kindBool}, fCustomer: {"customer", kindText}, fPlan: {"plan", kindText},
-	fProps: {"props", kindProp},
+// fieldKinds are the kinds of the canonical fields; the rest are text.
+var fieldKinds = [record.NumFields]fieldKind{
+	record.FieldTime: kindTime, record.FieldIntegrationUpdated: kindTime,
+	record.FieldCount: kindNumber, record.FieldDuration: kindNumber,
+	record.FieldServiceAccount: kindBool,
 }
+
+// named says whether a filter or segmentation may name f: every field
+// with a value, so neither props itself (props.NAME is) nor users.
+func named(f record.Field) bool { return f < record.FieldProps }
 
 // FieldNames lists the canonical fields a filter or segmentation may
 // name, besides props.NAME.
 func FieldNames() []string {
-	out := make([]string, 0, len(fieldTable))
-	for _, f := range fieldTable[:fProps] {
-		out = append(out, f.name)
+	var out []string
+	for f := range record.NumFields {
+		if named(f) {
+			out = append(out, f.String())
+		}
 	}
 	return out
 }
@@ -137,12 +95,10 @@ func ParseField(name string) (Field, error) {
 		if p == "" {
 			return Field{}, fmt.Errorf("props.: no property name")
 		}
-		return Field{Name: name, kind: kindProp, id: fProps, prop: p}, nil
+		return Field{Name: name, kind: kindProp, id: record.FieldProps, prop: p}, nil
 	}
-	for id, f := range fieldTable[:fProps] {
-		if f.name == name {
-			return Field{Name: name, kind: f.kind, id: fieldID(id)}, nil
-		}
+	if id, ok := record.LookupField(name); ok && named(id) {
+		return Field{Name: name, kind: fieldKinds[id], id: id}, nil
 	}
 	return Field{}, fmt.Errorf("unknown field %q (want props.NAME or one of %s)", name, strings.Join(FieldNames(), ", "))
 }
@@ -153,73 +109,73 @@ func (f *Field) text(m *Mention) (string, bool) {
 	r := m.R
 	var s string
 	switch f.id {
-	case fKind:
+	case record.FieldKind:
 		s = "activity"
 		if r.Kind == record.KindSync {
 			s = "sync"
 		}
-	case fSystem:
+	case record.FieldSystem:
 		s = m.System
-	case fProject:
+	case record.FieldProject:
 		s = m.Project
-	case fEntityType:
+	case record.FieldEntityType:
 		s = r.EntityType
-	case fEntityID:
+	case record.FieldEntityID:
 		s = r.EntityID
-	case fPeerSystem:
+	case record.FieldPeerSystem:
 		s = r.PeerSystem
-	case fPeerProject:
+	case record.FieldPeerProject:
 		s = r.PeerProject
-	case fPeerEntityType:
+	case record.FieldPeerEntityType:
 		s = r.PeerEntityType
-	case fPeerEntityID:
+	case record.FieldPeerEntityID:
 		s = r.PeerEntityID
-	case fIntegration:
+	case record.FieldIntegration:
 		s = r.Integration
-	case fIntegrationStatus:
+	case record.FieldIntegrationStatus:
 		switch r.IntegrationStatus {
 		case record.StatusActive:
 			s = "active"
 		case record.StatusInactive:
 			s = "inactive"
 		}
-	case fOutcome:
+	case record.FieldOutcome:
 		s = "success"
 		if r.Outcome == record.OutcomeFailure {
 			s = "failure"
 		}
-	case fAction:
+	case record.FieldAction:
 		s = r.Action
-	case fCategory:
+	case record.FieldCategory:
 		s = r.Category
-	case fSession:
+	case record.FieldSession:
 		s = r.Session
-	case fEmail:
+	case record.FieldEmail:
 		s = m.User.Email
-	case fUsername:
+	case record.FieldUsername:
 		s = m.User.Username
-	case fDisplayName:
+	case record.FieldDisplayName:
 		s = m.User.DisplayName
-	case fFirstName:
+	case record.FieldFirstName:
 		s = m.User.FirstName
-	case fLastName:
+	case record.FieldLastName:
 		s = m.User.LastName
-	case fCompany:
+	case record.FieldCompany:
 		s = m.User.Company
-	case fUserID:
+	case record.FieldUserID:
 		s = m.User.UserID
-	case fInteraction:
+	case record.FieldInteraction:
 		s = m.Interaction
-	case fServiceAccount:
+	case record.FieldServiceAccount:
 		if m.User.ServiceAccount {
 			return "true", true
 		}
 		return "false", true
-	case fCustomer:
+	case record.FieldCustomer:
 		s = r.Customer
-	case fPlan:
+	case record.FieldPlan:
 		s = r.Plan
-	case fProps:
+	case record.FieldProps:
 		for i := range r.Props {
 			if r.Props[i].Key == f.prop {
 				return r.Props[i].Value, r.Props[i].Value != ""
@@ -232,7 +188,7 @@ func (f *Field) text(m *Mention) (string, bool) {
 
 // instant returns a time field's value and whether it is present.
 func (f *Field) instant(m *Mention) (int64, bool) {
-	if f.id == fTime {
+	if f.id == record.FieldTime {
 		return m.Time, true
 	}
 	return m.R.IntegrationUpdated, m.R.IntegrationUpdated != record.NoTime
@@ -242,9 +198,9 @@ func (f *Field) instant(m *Mention) (int64, bool) {
 func (f *Field) number(m *Mention) (float64, bool) {
 	r := m.R
 	switch f.id {
-	case fCount:
+	case record.FieldCount:
 		return float64(r.Count), true
-	case fDuration:
+	case record.FieldDuration:
 		return r.Duration, r.HasDuration
 	}
 	return 0, false

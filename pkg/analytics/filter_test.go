@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -112,6 +113,9 @@ func TestParseFilterErrors(t *testing.T) {
 		{"system", "want FIELD OP VALUE"},
 		{"== x", "no field"},
 		{"colour == red", `unknown field "colour"`},
+		// Canonical fields that hold other fields are no filter's.
+		{"users == x", `unknown field "users"`},
+		{"props == x", `unknown field "props"`},
 		{"props. == x", "no property name"},
 		{"system = x", "use =="},
 		{"system x", "want an operator"},
@@ -205,4 +209,21 @@ func FuzzParseFilter(f *testing.F) {
 			t.Fatalf("%q: the round trip matches differently", s)
 		}
 	})
+}
+
+// The fields a filter names are the canonical ones with a value, in
+// their canonical order, each parsed with its kind.
+func TestFieldNames(t *testing.T) {
+	names := FieldNames()
+	if len(names) != 30 || names[0] != "time" || names[len(names)-1] != "plan" || slices.Contains(names, "users") {
+		t.Errorf("FieldNames() = %q, want time ... plan without props and users", names)
+	}
+	kinds := map[string]fieldKind{"time": kindTime, "integration_updated": kindTime, "count": kindNumber,
+		"duration": kindNumber, "service_account": kindBool, "email": kindText, "props.os": kindProp}
+	for name, want := range kinds {
+		f, err := ParseField(name)
+		if err != nil || f.kind != want || f.Name != name {
+			t.Errorf("ParseField(%q) = %+v, %v; want kind %d", name, f, err, want)
+		}
+	}
 }

@@ -116,9 +116,9 @@ type Record struct {
 	Source string
 	Line   int64
 
-	// Present has bit i set when canonical field i (in the order of
-	// source.Fields) had a value in the input, constants aside. Only
-	// decoders asked for it (source.DecodeOptions.MarkPresent) fill it.
+	// Present has bit i set when Field(i) had a value in the input,
+	// constants aside. Only decoders asked for it
+	// (source.DecodeOptions.MarkPresent) fill it.
 	Present uint64
 }
 

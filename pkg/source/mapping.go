@@ -5,86 +5,61 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/usagerep/usagerep/pkg/record"
 )
 
-// fieldID names a canonical field inside the decoders. The order is the
-// order in which a record's fields are checked, so time comes first.
-type fieldID uint8
+// fieldID names a canonical field inside the decoders (record.Field,
+// under the short names below), or the "type" pseudo-field.
+type fieldID = record.Field
 
 const (
-	fTime fieldID = iota
-	fKind
-	fSystem
-	fProject
-	fEntityType
-	fEntityID
-	fPeerSystem
-	fPeerProject
-	fPeerEntityType
-	fPeerEntityID
-	fIntegration
-	fIntegrationStatus
-	fIntegrationUpdated
-	fOutcome
-	fAction
-	fCategory
-	fCount
-	fDuration
-	fSession
-	fEmail
-	fUsername
-	fDisplayName
-	fFirstName
-	fLastName
-	fCompany
-	fUserID
-	fInteraction
-	fServiceAccount
-	fCustomer
-	fPlan
-	fProps
-	fUsers
+	fTime               = record.FieldTime
+	fKind               = record.FieldKind
+	fSystem             = record.FieldSystem
+	fProject            = record.FieldProject
+	fEntityType         = record.FieldEntityType
+	fEntityID           = record.FieldEntityID
+	fPeerSystem         = record.FieldPeerSystem
+	fPeerProject        = record.FieldPeerProject
+	fPeerEntityType     = record.FieldPeerEntityType
+	fPeerEntityID       = record.FieldPeerEntityID
+	fIntegration        = record.FieldIntegration
+	fIntegrationStatus  = record.FieldIntegrationStatus
+	fIntegrationUpdated = record.FieldIntegrationUpdated
+	fOutcome            = record.FieldOutcome
+	fAction             = record.FieldAction
+	fCategory           = record.FieldCategory
+	fCount              = record.FieldCount
+	fDuration           = record.FieldDuration
+	fSession            = record.FieldSession
+	fEmail              = record.FieldEmail
+	fUsername           = record.FieldUsername
+	fDisplayName        = record.FieldDisplayName
+	fFirstName          = record.FieldFirstName
+	fLastName           = record.FieldLastName
+	fCompany            = record.FieldCompany
+	fUserID             = record.FieldUserID
+	fInteraction        = record.FieldInteraction
+	fServiceAccount     = record.FieldServiceAccount
+	fCustomer           = record.FieldCustomer
+	fPlan               = record.FieldPlan
+	fProps              = record.FieldProps
+	fUsers              = record.FieldUsers
 	// fType is the "type" alias, which feeds kind or action by its value.
-	fType
-	numFields
+	fType     = record.NumFields
+	numFields = fType + 1
 )
 
-// fieldNames are the canonical names, as written in records and mappings.
-var fieldNames = [numFields]string{
-	fTime:               "time",
-	fKind:               "kind",
-	fSystem:             "system",
-	fProject:            "project",
-	fEntityType:         "entity_type",
-	fEntityID:           "entity_id",
-	fPeerSystem:         "peer_system",
-	fPeerProject:        "peer_project",
-	fPeerEntityType:     "peer_entity_type",
-	fPeerEntityID:       "peer_entity_id",
-	fIntegration:        "integration",
-	fIntegrationStatus:  "integration_status",
-	fIntegrationUpdated: "integration_updated",
-	fOutcome:            "outcome",
-	fAction:             "action",
-	fCategory:           "category",
-	fCount:              "count",
-	fDuration:           "duration",
-	fSession:            "session",
-	fEmail:              "email",
-	fUsername:           "username",
-	fDisplayName:        "display_name",
-	fFirstName:          "first_name",
-	fLastName:           "last_name",
-	fCompany:            "company",
-	fUserID:             "user_id",
-	fInteraction:        "interaction",
-	fServiceAccount:     "service_account",
-	fCustomer:           "customer",
-	fPlan:               "plan",
-	fProps:              "props",
-	fUsers:              "users",
-	fType:               "type",
-}
+// fieldNames are the canonical names and "type", as written in records
+// and mappings.
+var fieldNames = func() (names [numFields]string) {
+	for f := range record.NumFields {
+		names[f] = f.String()
+	}
+	names[fType] = "type"
+	return names
+}()
 
 // defaultAliases are the names accepted without configuration, best first
 // (spec 01-input.md). The canonical name always beats them. "type" is
@@ -102,14 +77,8 @@ var elemFields = []fieldID{
 	fServiceAccount, fSystem, fProject, fInteraction, fTime,
 }
 
-func lookupField(name string) (fieldID, bool) {
-	for f := range fType { // fType is not a field a user may name
-		if fieldNames[f] == name {
-			return f, true
-		}
-	}
-	return 0, false
-}
+// lookupField finds a canonical field: fType is not one a user may name.
+func lookupField(name string) (fieldID, bool) { return record.LookupField(name) }
 
 // target is one field fed by a key, with the rank of the name it came by:
 // 0 for the canonical name or a mapped path, 1.. for aliases in order.
