@@ -9,6 +9,7 @@ import (
 	"unsafe"
 
 	"github.com/usagerep/usagerep/pkg/identity"
+	"github.com/usagerep/usagerep/pkg/internal/tally"
 	"github.com/usagerep/usagerep/pkg/record"
 )
 
@@ -299,7 +300,7 @@ func (a *Accumulator) mention(m *Mention) {
 	p := a.own
 	ci := p.cell(obs, day)
 	c := &p.cellState[ci]
-	c.events = addSat(c.events, r.Count)
+	c.events = tally.AddSat(c.events, r.Count)
 	var dur int64
 	if r.HasDuration {
 		dur = durationNs(r.Duration)
@@ -311,7 +312,7 @@ func (a *Accumulator) mention(m *Mention) {
 			s = sessSpan{first: m.Time, last: m.Time}
 		}
 		s.first, s.last = min(s.first, m.Time), max(s.last, m.Time)
-		s.dur = addSat(s.dur, dur)
+		s.dur = tally.AddSat(s.dur, dur)
 		s.hasDur = s.hasDur || r.HasDuration
 		p.sessions[k] = s
 	} else {
@@ -319,7 +320,7 @@ func (a *Accumulator) mention(m *Mention) {
 	}
 	if p.events != nil {
 		k := evKey{cell: ci, ev: p.event(r.Category, r.Action)}
-		p.events[k] = addSat(p.events[k], r.Count)
+		p.events[k] = tally.AddSat(p.events[k], r.Count)
 	}
 }
 
@@ -443,14 +444,6 @@ func view(b []byte) string {
 		return ""
 	}
 	return unsafe.String(&b[0], len(b))
-}
-
-// addSat adds two non-negative numbers, stopping at the largest int64.
-func addSat(x, y int64) int64 {
-	if s := x + y; s >= x {
-		return s
-	}
-	return math.MaxInt64
 }
 
 // durationNs converts a duration in seconds to whole nanoseconds: sums of

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/usagerep/usagerep/pkg/internal/tally"
 )
 
 // ClientsOptions choose the clients list.
@@ -65,9 +67,9 @@ func BuildClients(ds *Dataset, opts ClientsOptions) (*Clients, error) {
 		for _, d := range user.Days {
 			if ds.inRange(d.Day) {
 				x.Days++
-				x.Sessions = addSat(x.Sessions, d.Sessions)
-				x.Events = addSat(x.Events, d.Events)
-				x.Runtime = addSat(x.Runtime, d.Runtime)
+				x.Sessions = tally.AddSat(x.Sessions, d.Sessions)
+				x.Events = tally.AddSat(x.Events, d.Events)
+				x.Runtime = tally.AddSat(x.Runtime, d.Runtime)
 			}
 		}
 		c.Usage = append(c.Usage, x)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/usagerep/usagerep/pkg/identity"
+	"github.com/usagerep/usagerep/pkg/internal/tally"
 	"github.com/usagerep/usagerep/pkg/keystore"
 )
 
@@ -371,7 +372,7 @@ func (b *builder) days() {
 			}
 			ud := &allDays[len(allDays)-1]
 			p, pc := partOf(c)
-			ud.Events = addSat(ud.Events, p.cellState[pc].events)
+			ud.Events = tally.AddSat(ud.Events, p.cellState[pc].events)
 			for s := p.cellState[pc].gap; s >= 0; s = p.spans.s[s].next {
 				spans = append(spans, gapSpan{span: p.spans.s[s], day: day})
 			}
@@ -384,7 +385,7 @@ func (b *builder) days() {
 			if !hasDur {
 				dur = last - first
 			}
-			d.Runtime = addSat(d.Runtime, dur)
+			d.Runtime = tally.AddSat(d.Runtime, dur)
 		}
 
 		// The gap rule across the days and observations of the user.
@@ -395,7 +396,7 @@ func (b *builder) days() {
 			j := i + 1
 			for ; j < len(spans) && spans[j].first-cur.last <= gap; j++ {
 				cur.last = max(cur.last, spans[j].last)
-				cur.dur = addSat(cur.dur, spans[j].dur)
+				cur.dur = tally.AddSat(cur.dur, spans[j].dur)
 				cur.hasDur = cur.hasDur || spans[j].hasDur
 			}
 			addSession(day, cur.first, cur.last, cur.dur, cur.hasDur)
@@ -413,7 +414,7 @@ func (b *builder) days() {
 			for ; j < len(rows) && sess[rows[j]].id == cur.id; j++ {
 				o := sess[rows[j]]
 				cur.last = max(cur.last, o.last)
-				cur.dur = addSat(cur.dur, o.dur)
+				cur.dur = tally.AddSat(cur.dur, o.dur)
 				cur.hasDur = cur.hasDur || o.hasDur
 			}
 			addSession(cur.day, cur.first, cur.last, cur.dur, cur.hasDur)
@@ -430,7 +431,7 @@ func (b *builder) days() {
 		for _, r := range rows {
 			e := evs[r].DayEvent
 			if n := len(allEvents); n > e0 && allEvents[n-1].Day == e.Day && allEvents[n-1].Event == e.Event {
-				allEvents[n-1].N = addSat(allEvents[n-1].N, e.N)
+				allEvents[n-1].N = tally.AddSat(allEvents[n-1].N, e.N)
 				continue
 			}
 			allEvents = append(allEvents, e)

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/usagerep/usagerep/pkg/internal/tally"
 )
 
 // Default buckets of the usage distribution: inclusive upper bounds, the
@@ -159,8 +161,8 @@ func usageOf(ds *Dataset, u *User) userUsage {
 			continue
 		}
 		x.days++
-		x.sessions = addSat(x.sessions, d.Sessions)
-		x.runtime = addSat(x.runtime, d.Runtime)
+		x.sessions = tally.AddSat(x.sessions, d.Sessions)
+		x.runtime = tally.AddSat(x.runtime, d.Runtime)
 	}
 	return x
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/usagerep/usagerep/pkg/internal/tally"
 )
 
 // EventFigures are one event's (or category's) figures over a population
@@ -93,7 +95,7 @@ func (e *eventScan) user(u int32, fn func(ev uint32, n int64)) {
 			e.seen[de.Event] = true
 			e.touched = append(e.touched, de.Event)
 		}
-		e.sum[de.Event] = addSat(e.sum[de.Event], de.N)
+		e.sum[de.Event] = tally.AddSat(e.sum[de.Event], de.N)
 	}
 	slices.Sort(e.touched)
 	for _, ev := range e.touched {
@@ -133,7 +135,7 @@ func BuildEventsTable(ds *Dataset, opts EventsOptions) (*EventsTable, error) {
 	for _, u := range pop {
 		s := seg.segment(u)
 		active[s]++
-		sessions[s] = addSat(sessions[s], usageOf(ds, &ds.Users[u]).sessions)
+		sessions[s] = tally.AddSat(sessions[s], usageOf(ds, &ds.Users[u]).sessions)
 	}
 	// Per (unit, segment) figures; a unit is an event, or a category.
 	unitOf, units := eventUnits(ds, opts.Hierarchy)
@@ -148,11 +150,11 @@ func BuildEventsTable(ds *Dataset, opts EventsOptions) (*EventsTable, error) {
 		touched = touched[:0]
 		scan.user(u, func(ev uint32, n int64) {
 			f := &evFigs[int(ev)*ns+s]
-			f.Occurrences = addSat(f.Occurrences, n)
+			f.Occurrences = tally.AddSat(f.Occurrences, n)
 			f.Users++
 			k := unitOf[ev]
 			g := &figs[int(k)*ns+s]
-			g.Occurrences = addSat(g.Occurrences, n)
+			g.Occurrences = tally.AddSat(g.Occurrences, n)
 			if !seen[k] {
 				seen[k] = true
 				g.Users++
@@ -170,14 +172,14 @@ func BuildEventsTable(ds *Dataset, opts EventsOptions) (*EventsTable, error) {
 	var totalActive, totalSessions int64
 	for s := range ns {
 		totalActive += active[s]
-		totalSessions = addSat(totalSessions, sessions[s])
+		totalSessions = tally.AddSat(totalSessions, sessions[s])
 	}
 	row := func(cat, name string, at func(s int) EventFigures) EventRow {
 		r := EventRow{Category: cat, Event: name}
 		r.Total = EventFigures{Active: totalActive, Sessions: totalSessions}
 		for s := range ns {
 			f := withPop(at(s), s)
-			r.Total.Occurrences = addSat(r.Total.Occurrences, f.Occurrences)
+			r.Total.Occurrences = tally.AddSat(r.Total.Occurrences, f.Occurrences)
 			r.Total.Users += f.Users
 			if segmented {
 				r.Segments = append(r.Segments, f)

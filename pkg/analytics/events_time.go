@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/usagerep/usagerep/pkg/internal/tally"
 )
 
 // DefaultEventsShown is how many events, by occurrences, a timeline or
@@ -164,8 +166,8 @@ func BuildEventTimeline(ds *Dataset, opts EventTimelineOptions) (*EventTimeline,
 				et.Active[s][p]++
 				last = p
 			}
-			et.Sessions[s][p] = addSat(et.Sessions[s][p], d.Sessions)
-			et.Runtime[s][p] = addSat(et.Runtime[s][p], d.Runtime)
+			et.Sessions[s][p] = tally.AddSat(et.Sessions[s][p], d.Sessions)
+			et.Runtime[s][p] = tally.AddSat(et.Runtime[s][p], d.Runtime)
 		}
 		for _, de := range user.Events {
 			p := per.index(de.Day)
@@ -174,7 +176,7 @@ func BuildEventTimeline(ds *Dataset, opts EventTimelineOptions) (*EventTimeline,
 			}
 			for _, g := range of[de.Event] {
 				o := &et.Occurrences[s][p][g]
-				*o = addSat(*o, de.N)
+				*o = tally.AddSat(*o, de.N)
 			}
 		}
 	}
@@ -363,7 +365,7 @@ func BuildLifetime(ds *Dataset, opts LifetimeOptions) (*Lifetime, error) {
 		clear(used)
 		scan.user(u, func(ev uint32, n int64) {
 			for _, g := range of[ev] {
-				sums[g] = addSat(sums[g], n)
+				sums[g] = tally.AddSat(sums[g], n)
 				used[g] = true
 			}
 		})

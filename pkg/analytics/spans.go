@@ -1,5 +1,7 @@
 package analytics
 
+import "github.com/usagerep/usagerep/pkg/internal/tally"
+
 // span is a run of one user's activity on one day without a session id
 // in which no two consecutive times are more than the session gap apart:
 // one session of the gap rule, or a piece of one that later times or
@@ -60,12 +62,12 @@ func (a *spanArena) add(head *int32, sp span, gap int64) {
 	}
 	c := &a.s[cur]
 	c.first, c.last = min(c.first, sp.first), max(c.last, sp.last)
-	c.dur = addSat(c.dur, sp.dur)
+	c.dur = tally.AddSat(c.dur, sp.dur)
 	c.hasDur = c.hasDur || sp.hasDur
 	for n := c.next; n >= 0 && a.s[n].first-c.last <= gap; n = c.next {
 		o := a.s[n]
 		c.last = max(c.last, o.last)
-		c.dur = addSat(c.dur, o.dur)
+		c.dur = tally.AddSat(c.dur, o.dur)
 		c.hasDur = c.hasDur || o.hasDur
 		c.next = o.next
 		a.release(n)

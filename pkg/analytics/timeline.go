@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/usagerep/usagerep/pkg/internal/tally"
 )
 
 // DefaultLostAfter is how long after its last activity a user is lost.
@@ -28,9 +30,9 @@ func (f *Figures) add(o *Figures) {
 	f.New += o.New
 	f.Active += o.Active
 	f.Lost += o.Lost
-	f.Sessions = addSat(f.Sessions, o.Sessions)
-	f.Runtime = addSat(f.Runtime, o.Runtime)
-	f.Events = addSat(f.Events, o.Events)
+	f.Sessions = tally.AddSat(f.Sessions, o.Sessions)
+	f.Runtime = tally.AddSat(f.Runtime, o.Runtime)
+	f.Events = tally.AddSat(f.Events, o.Events)
 }
 
 // TimelineOptions choose a timeline.
@@ -199,9 +201,9 @@ func BuildTimeline(ds *Dataset, opts TimelineOptions) (*Timeline, error) {
 				f.Active++
 				last = p
 			}
-			f.Sessions = addSat(f.Sessions, d.Sessions)
-			f.Runtime = addSat(f.Runtime, d.Runtime)
-			f.Events = addSat(f.Events, d.Events)
+			f.Sessions = tally.AddSat(f.Sessions, d.Sessions)
+			f.Runtime = tally.AddSat(f.Runtime, d.Runtime)
+			f.Events = tally.AddSat(f.Events, d.Events)
 		}
 		if p := per.index(ts[u].newDay); p >= 0 {
 			row[p].New++
@@ -254,9 +256,9 @@ func userTotals(ds *Dataset, u int32, ts []userTimes) Figures {
 			continue
 		}
 		f.Active = 1
-		f.Sessions = addSat(f.Sessions, d.Sessions)
-		f.Runtime = addSat(f.Runtime, d.Runtime)
-		f.Events = addSat(f.Events, d.Events)
+		f.Sessions = tally.AddSat(f.Sessions, d.Sessions)
+		f.Runtime = tally.AddSat(f.Runtime, d.Runtime)
+		f.Events = tally.AddSat(f.Events, d.Events)
 	}
 	if ts[u].newDay != noDay {
 		f.New = 1
