@@ -1,7 +1,7 @@
-// Package tally holds the two small helpers the report accumulators of
-// pkg/access and pkg/userusage share while they count records: giving
+// Package tally holds the two small helpers the report accumulators
+// (access, userusage, analytics) share while they count records: giving
 // names dense ids, and adding counts without wrapping around. It exists so
-// that both count the same way from one copy.
+// that they count the same way from one copy.
 package tally
 
 import (
