@@ -200,20 +200,34 @@ func (r *resolver) resolve() Result {
 	return res
 }
 
-// intern computes every observation's keys and class. Identifiers and
-// attributes live in different tables, so two goroutines share the work.
+// intern computes every observation's keys and class. Two goroutines
+// share the work, each filling tables the other does not touch: one the
+// emails and the attributes, the other the usernames, user ids and
+// systems. The email local parts, which share the usernames' table, are
+// interned afterwards once per distinct email rather than per observation.
 func (r *resolver) intern() {
 	n := r.src.len()
 	r.k = make([]obsKeys, n)
 	r.a = make([]attrKeys, n)
+	emailOf := make([]int32, n) // apart from r.k, which the other goroutine writes
 	var wg sync.WaitGroup
-	wg.Go(r.internIdentifiers)
-	r.internAttributes()
+	wg.Go(r.internNames)
+	r.internEmailsAndAttributes(emailOf)
 	wg.Wait()
+
+	lpOf := make([]int32, len(r.emails.vals))
+	for e, email := range r.emails.vals {
+		lpOf[e] = r.names.internNonEmpty(localPart(email))
+	}
+	r.svcEmails = r.match.matchAll(r.emails.vals)
+	r.svcNames = r.match.matchAll(r.names.vals)
 
 	for i := range r.k {
 		k := &r.k[i]
-		k.disp = r.a[i].disp
+		k.email, k.lp, k.disp = emailOf[i], none, r.a[i].disp
+		if k.email >= 0 {
+			k.lp = lpOf[k.email]
+		}
 		switch {
 		case k.email >= 0 && k.user >= 0:
 			k.class = ClassUsernameOrEmail
@@ -227,14 +241,13 @@ func (r *resolver) intern() {
 	}
 }
 
-func (r *resolver) internIdentifiers() {
+func (r *resolver) internNames() {
 	n := r.src.len()
-	// Hints below the observation count: a person is usually seen in
-	// several systems, so values repeat, and growing a table is cheap (no
-	// value is hashed again) while one sized for every observation holds
-	// tens of megabytes it may never use.
+	// Table hints are below the observation count: a person is usually
+	// seen in several systems, so values repeat, and growing a table is
+	// cheap (no value is hashed again) while one sized for every
+	// observation holds tens of megabytes it may never use.
 	r.names = newTable(n / 2)
-	r.emails = newTable(n / 4)
 	r.userIDs = newTable(16)
 	r.systems = newTable(16)
 	var buf []byte
@@ -242,11 +255,6 @@ func (r *resolver) internIdentifiers() {
 	for i := range n {
 		r.src.values(i, &v)
 		k := &r.k[i]
-		k.email = r.emails.internLower(v[kfEmail], &buf)
-		k.lp = none
-		if k.email >= 0 {
-			k.lp = r.names.internNonEmpty(localPart(r.emails.vals[k.email]))
-		}
 		k.user = r.names.internLower(v[kfUsername], &buf)
 		k.userID = r.userIDs.internExact(v[kfUserID])
 		// An observation without a system is still observed "somewhere";
@@ -254,8 +262,6 @@ func (r *resolver) internIdentifiers() {
 		k.system = r.systems.intern(strings.TrimSpace(v[kfSystem]))
 		k.service = r.src.serviceAccount(i)
 	}
-	r.svcEmails = r.match.matchAll(r.emails.vals)
-	r.svcNames = r.match.matchAll(r.names.vals)
 }
 
 func (r *resolver) serviceEmail(id int32) bool {
@@ -263,8 +269,9 @@ func (r *resolver) serviceEmail(id int32) bool {
 }
 func (r *resolver) serviceUser(id int32) bool { return id >= 0 && r.svcNames != nil && r.svcNames[id] }
 
-func (r *resolver) internAttributes() {
+func (r *resolver) internEmailsAndAttributes(emailOf []int32) {
 	n := r.src.len()
+	r.emails = newTable(n / 4)
 	r.displays = newTable(n / 4)
 	r.firsts = newTable(64)
 	r.lasts = newTable(64)
@@ -274,6 +281,7 @@ func (r *resolver) internAttributes() {
 	var v [numKeyFields]string
 	for i := range n {
 		r.src.values(i, &v)
+		emailOf[i] = r.emails.internLower(v[kfEmail], &buf)
 		a := &r.a[i]
 		a.disp = r.displays.internFolded(v[kfDisplayName], &buf)
 		a.first = r.firsts.internFolded(v[kfFirstName], &buf)

@@ -102,6 +102,13 @@ func (s keySource) serviceAccount(i int) bool {
 // cutField splits key's first length-prefixed value from the rest; both
 // are empty when the key is malformed.
 func cutField(key string) (value, rest string) {
+	if len(key) > 0 && key[0] < 0x80 { // most values are shorter than 128 bytes
+		n := int(key[0])
+		if n+1 > len(key) {
+			return "", ""
+		}
+		return key[1 : n+1], key[n+1:]
+	}
 	n, w := uvarint(key)
 	if w <= 0 || uint64(len(key)-w) < n {
 		return "", ""
