@@ -8,39 +8,57 @@ import (
 	"github.com/usagerep/usagerep/pkg/record"
 )
 
-// TestPreparedMatchesResolve: resolving a subset of prepared observations,
-// after changing their counts, times and interactions, gives what Resolve
-// gives for just that subset; and resolving again after another subset
-// leaves nothing behind.
+// TestPreparedMatchesResolve: resolving a subset of prepared observations
+// (from the Observations, or from their keys with a Window), after changing
+// their counts, times and interactions, gives what Resolve gives for just
+// that subset; and resolving again after another subset leaves nothing
+// behind.
 func TestPreparedMatchesResolve(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	for round := range 300 {
-		obs := randomObservations(rng, 1+rng.IntN(40))
-		p := Prepare(obs, genOptions)
-		for pass := range 3 {
-			present := make([]bool, len(obs))
-			var subset []Observation
-			for i := range obs {
-				// A window keeps an observation with fewer records seen
-				// later, and fewer interactions.
-				obs[i].Count = int64(rng.IntN(4))
-				obs[i].First += int64(rng.IntN(3))
-				obs[i].Interactions = obs[i].Interactions[:rng.IntN(len(obs[i].Interactions)+1)]
-				if present[i] = rng.IntN(3) > 0; present[i] {
-					subset = append(subset, obs[i])
+	ways := []struct {
+		name    string
+		resolve func(rng *rand.Rand, obs []Observation) func(present []bool) Result
+	}{
+		{"observations", func(_ *rand.Rand, obs []Observation) func([]bool) Result {
+			return Prepare(obs, genOptions).Resolve
+		}},
+		{"keys", func(rng *rand.Rand, obs []Observation) func([]bool) Result {
+			p := PrepareKeys(keysOf(obs), genOptions)
+			if p.Len() != len(obs) {
+				t.Fatalf("Len = %d, want %d", p.Len(), len(obs))
+			}
+			return func(present []bool) Result { return p.ResolveWindow(windowOf(rng, obs, present)) }
+		}},
+	}
+	for _, way := range ways {
+		rng := rand.New(rand.NewPCG(3, 4))
+		for round := range 300 {
+			obs := randomObservations(rng, 1+rng.IntN(40))
+			resolve := way.resolve(rng, obs)
+			for pass := range 3 {
+				present := make([]bool, len(obs))
+				var subset []Observation
+				for i := range obs {
+					// A window keeps an observation with fewer records
+					// seen later, and fewer interactions.
+					obs[i].Count = int64(rng.IntN(4))
+					obs[i].First += int64(rng.IntN(3))
+					obs[i].Interactions = obs[i].Interactions[:rng.IntN(len(obs[i].Interactions)+1)]
+					if present[i] = rng.IntN(3) > 0; present[i] {
+						subset = append(subset, obs[i])
+					}
 				}
-			}
-			if pass == 2 {
-				present = nil // all of them
-				subset = append(subset[:0], obs...)
-			}
-			want := dump(subset, Resolve(subset, genOptions))
-			res := p.Resolve(present)
-			if present == nil {
-				checkInvariants(t, obs, res)
-			}
-			if got := dump(obs, res); got != want {
-				t.Fatalf("round %d pass %d: prepared resolution differs\n got:\n%s\nwant:\n%s", round, pass, got, want)
+				if pass == 2 {
+					present = nil // all of them
+					subset = append(subset[:0], obs...)
+				}
+				want := dump(subset, Resolve(subset, genOptions))
+				res := resolve(present)
+				if present == nil {
+					checkInvariants(t, obs, res)
+				}
+				if got := dump(obs, res); got != want {
+					t.Fatalf("%s, round %d pass %d: prepared resolution differs\n got:\n%s\nwant:\n%s", way.name, round, pass, got, want)
+				}
 			}
 		}
 	}
@@ -80,43 +98,6 @@ func windowOf(rng *rand.Rand, obs []Observation, present []bool) Window {
 		w.InterOff, w.InterIDs = nil, nil
 	}
 	return w
-}
-
-// TestPreparedKeysMatchesResolve: observations prepared from their keys and
-// resolved over windows give what Resolve gives for each window's subset.
-func TestPreparedKeysMatchesResolve(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 6))
-	for round := range 300 {
-		obs := randomObservations(rng, 1+rng.IntN(40))
-		p := PrepareKeys(keysOf(obs), genOptions)
-		if p.Len() != len(obs) {
-			t.Fatalf("Len = %d, want %d", p.Len(), len(obs))
-		}
-		for pass := range 3 {
-			present := make([]bool, len(obs))
-			var subset []Observation
-			for i := range obs {
-				obs[i].Count = int64(rng.IntN(4))
-				obs[i].First += int64(rng.IntN(3))
-				obs[i].Interactions = obs[i].Interactions[:rng.IntN(len(obs[i].Interactions)+1)]
-				if present[i] = rng.IntN(3) > 0; present[i] {
-					subset = append(subset, obs[i])
-				}
-			}
-			if pass == 2 {
-				present = nil
-				subset = append(subset[:0], obs...)
-			}
-			want := dump(subset, Resolve(subset, genOptions))
-			res := p.ResolveWindow(windowOf(rng, obs, present))
-			if present == nil {
-				checkInvariants(t, obs, res)
-			}
-			if got := dump(obs, res); got != want {
-				t.Fatalf("round %d pass %d: resolution from keys differs\n got:\n%s\nwant:\n%s", round, pass, got, want)
-			}
-		}
-	}
 }
 
 // A key that AppendKey did not make names nobody instead of failing.
