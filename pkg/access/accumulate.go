@@ -3,6 +3,7 @@ package access
 import (
 	"github.com/usagerep/usagerep/pkg/identity"
 	"github.com/usagerep/usagerep/pkg/internal/tally"
+	"github.com/usagerep/usagerep/pkg/observe"
 	"github.com/usagerep/usagerep/pkg/record"
 )
 
@@ -16,7 +17,7 @@ type Accumulator struct {
 	// obs holds the distinct observations (key: appendField of system,
 	// email, username, display name, first name, last name, company,
 	// user_id, then the service flag); siblings share it.
-	obs *obsStore
+	obs *observe.Store
 
 	projIndex map[string]uint32
 	projNames []string
@@ -42,16 +43,10 @@ type Accumulator struct {
 // (resolved through its moves); projects and actions map into the
 // holder's tables through proj and act (nil: the same ids).
 type cellPart struct {
-	obs       *obsStore
+	obs       *observe.Store
 	cells     map[cellKey]uint32 // -> index into sums: one map operation per mention
 	sums      []int64
 	proj, act []uint32
-}
-
-// obsStat is what identity resolution needs of an observation.
-type obsStat struct {
-	count       int64 // mentions carrying it
-	first, last int64 // Unix ns
 }
 
 type cellKey struct {
@@ -68,7 +63,7 @@ func NewAccumulator(opts Options) (*Accumulator, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newAccumulator(d, opts.Plan, newObsStore()), nil
+	return newAccumulator(d, opts.Plan, observe.NewStore()), nil
 }
 
 // Sibling returns empty state of a's configuration sharing a's
@@ -76,7 +71,7 @@ func NewAccumulator(opts Options) (*Accumulator, error) {
 // from one goroutine, and merge like any accumulators.
 func (a *Accumulator) Sibling() *Accumulator { return newAccumulator(a.days, a.plan, a.obs.Live()) }
 
-func newAccumulator(d *days, plan string, obs *obsStore) *Accumulator {
+func newAccumulator(d *days, plan string, obs *observe.Store) *Accumulator {
 	return &Accumulator{
 		days: d, plan: plan, obs: obs,
 		projIndex: make(map[string]uint32),
@@ -186,7 +181,7 @@ func (p *cellPart) add(k cellKey, n int64) {
 func (a *Accumulator) observe(u *record.User, system string, email []byte, t int64) uint32 {
 	k := identity.AppendKey(a.key[:0], system, email, u)
 	a.key = k
-	return addObs(a.obs, k, t)
+	return observe.Add(a.obs, k, t)
 }
 
 func (a *Accumulator) project(name string) uint32 {
@@ -212,7 +207,7 @@ func (a *Accumulator) Merge(o *Accumulator) {
 	if o == a {
 		return
 	}
-	a.obs.Live().Absorb(o.obs.Live(), mergeObs)
+	a.obs.Live().Absorb(o.obs.Live(), observe.MergeStat)
 	proj := remap(a.projIndex, &a.projNames, o.projNames)
 	act := remap(a.actIndex, &a.actNames, o.actNames)
 	o.own.proj, o.own.act = proj, act

@@ -12,6 +12,7 @@ import (
 	"github.com/usagerep/usagerep/pkg/identity"
 	"github.com/usagerep/usagerep/pkg/internal/tally"
 	"github.com/usagerep/usagerep/pkg/keystore"
+	"github.com/usagerep/usagerep/pkg/observe"
 )
 
 // Report is the access report: plain values, nothing of CSV or Excel.
@@ -165,7 +166,7 @@ func compareEntries(a, b entry) int {
 
 // entries lists every cell of every part whose observation is a user's,
 // and lets go of the cells.
-func entries(acc *Accumulator, store *obsStore, identOf []int32, rk userRanks, projRank []int32) []entry {
+func entries(acc *Accumulator, store *observe.Store, identOf []int32, rk userRanks, projRank []int32) []entry {
 	off := store.Offsets()
 	parts := append([]cellPart{acc.own}, acc.parts...)
 	acc.own, acc.parts = cellPart{}, nil
@@ -244,21 +245,8 @@ func sortEntries(ents []entry, days int) {
 // resolve resolves the store's observations once and returns the users
 // and, per observation (in offsets order), its user's index (-1 for one
 // naming nobody).
-func resolve(store *obsStore) ([]User, []int32) {
-	keys := make([]string, 0, store.Len())
-	tallies := make([]identity.Tally, 0, store.Len())
-	for i := range keystore.Shards {
-		sh := store.Shard(i)
-		keys = append(keys, sh.Keys()...) // made by observe
-		for _, st := range sh.States {
-			tallies = append(tallies, identity.Tally{Count: st.count, First: st.first, Last: st.last})
-		}
-	}
-	res := identity.ResolveKeys(keys, tallies, identity.Options{})
-	identOf := make([]int32, len(keys))
-	for i := range identOf {
-		identOf[i] = -1
-	}
+func resolve(store *observe.Store) ([]User, []int32) {
+	res := observe.Resolve(store, observe.Tally, identity.Options{})
 	users := make([]User, len(res.Identities))
 	for i := range res.Identities {
 		id := &res.Identities[i]
@@ -267,11 +255,8 @@ func resolve(store *obsStore) ([]User, []int32) {
 			Email:     id.Email, Username: id.Username, DisplayName: id.DisplayName,
 			FirstName: id.FirstName, LastName: id.LastName, Company: id.Company,
 		}
-		for _, o := range id.Observations {
-			identOf[o] = int32(i)
-		}
 	}
-	return users, identOf
+	return users, res.IdentOf
 }
 
 // seenActions are the actions of the entries, sorted, each labelled by its

@@ -9,6 +9,7 @@ import (
 	"github.com/usagerep/usagerep/pkg/identity"
 	"github.com/usagerep/usagerep/pkg/internal/tally"
 	"github.com/usagerep/usagerep/pkg/keystore"
+	"github.com/usagerep/usagerep/pkg/observe"
 	"github.com/usagerep/usagerep/pkg/record"
 )
 
@@ -95,26 +96,16 @@ func Build(acc *Accumulator, opts BuildOptions) *Store {
 
 	// Observations in shard and row order; off[shard] + row is an
 	// observation's index.
-	var off [keystore.Shards]int
-	keys := make([]string, 0, store.Len())
-	tallies := make([]identity.Tally, 0, store.Len())
-	stats := make([]obsStat, 0, store.Len())
+	res := observe.Resolve(store, func(st *obsStat) identity.Tally {
+		return identity.Tally{Count: st.count, First: st.first, Last: st.last}
+	}, identity.Options{ServiceAccountPatterns: opts.ServiceAccountPatterns})
+	off, keys, obsUser := &res.Offsets, res.Keys, res.IdentOf
+	stats := make([]obsStat, 0, len(keys))
 	for i := range keystore.Shards {
-		off[i] = len(keys)
-		sh := store.Shard(i)
-		keys = append(keys, sh.Keys()...) // made by mention
-		for _, st := range sh.States {
-			tallies = append(tallies, identity.Tally{Count: st.count, First: st.first, Last: st.last})
-			stats = append(stats, st)
-		}
+		stats = append(stats, store.Shard(i).States...)
 	}
-	res := identity.ResolveKeys(keys, tallies, identity.Options{ServiceAccountPatterns: opts.ServiceAccountPatterns})
 
 	users := make([]user, len(res.Identities))
-	obsUser := make([]int32, len(keys))
-	for i := range obsUser {
-		obsUser[i] = -1
-	}
 	for i := range res.Identities {
 		id := &res.Identities[i]
 		u := &users[i]
@@ -136,7 +127,6 @@ func Build(acc *Accumulator, opts BuildOptions) *Store {
 		for _, o := range id.Observations {
 			u.first = min(u.first, stats[o].first)
 			u.before = max(u.before, stats[o].before)
-			obsUser[o] = int32(i)
 		}
 	}
 	// Report order; order[k] is the identity at position k.
@@ -203,7 +193,7 @@ func Build(acc *Accumulator, opts BuildOptions) *Store {
 	for i, n := range acc.paramNames {
 		paramNew[i] = s.paramIDs[n]
 	}
-	s.days(acc, store, &off, keys, obsUser, paramNew)
+	s.days(acc, store, off, keys, obsUser, paramNew)
 	return s
 }
 

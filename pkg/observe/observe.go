@@ -1,0 +1,90 @@
+// Package observe keeps the distinct observations that the workers of one
+// scan meet, each with how often and when it was seen, in one shared
+// keystore, and resolves them into identities: the observation store of
+// the access, users and analytics reports.
+package observe
+
+import (
+	"math"
+
+	"github.com/usagerep/usagerep/pkg/identity"
+	"github.com/usagerep/usagerep/pkg/keystore"
+)
+
+// Stat is what identity resolution needs of an observation.
+type Stat struct {
+	Count       int64 // mentions carrying it
+	First, Last int64 // Unix ns
+}
+
+// Store maps observation keys (identity.AppendKey) to their Stat. Sibling
+// accumulators share one, so each observation is kept once, not once per
+// worker. An id names its shard and row; state elsewhere holding the ids
+// of a store that moved into another resolves them through LiveID.
+type Store = keystore.Store[Stat]
+
+// NewStore returns an empty Store.
+func NewStore() *Store {
+	return keystore.New(Stat{First: math.MaxInt64, Last: math.MinInt64})
+}
+
+// Add notes one observation of key k (borrowed) at t and returns its id.
+func Add(s *Store, k []byte, t int64) uint32 {
+	sh, st, id := s.Lock(k)
+	st.Count++
+	st.First, st.Last = min(st.First, t), max(st.Last, t)
+	sh.Unlock()
+	return id
+}
+
+// MergeStat folds src, the same observation in another store, into dst:
+// the merge function of Store.Absorb.
+func MergeStat(dst *Stat, src Stat) {
+	dst.Count += src.Count
+	dst.First, dst.Last = min(dst.First, src.First), max(dst.Last, src.Last)
+}
+
+// Tally is st as identity resolution reads it.
+func Tally(st *Stat) identity.Tally {
+	return identity.Tally{Count: st.Count, First: st.First, Last: st.Last}
+}
+
+// Resolved is a store's observations resolved into identities. An
+// observation's index is its place in shard and row order: Offsets[shard]
+// + row.
+type Resolved struct {
+	identity.Result
+	Keys    []string
+	Offsets [keystore.Shards]int
+	// IdentOf is each observation's identity, an index into Identities,
+	// or -1 for one naming nobody.
+	IdentOf []int32
+}
+
+// Resolve resolves every observation of s, whose keys AppendKey made and
+// whose states tally reads, as one window. It reads the keys where they
+// are, without splitting each into an Observation.
+func Resolve[S any](s *keystore.Store[S], tally func(*S) identity.Tally, opts identity.Options) Resolved {
+	var r Resolved
+	r.Keys = make([]string, 0, s.Len())
+	tallies := make([]identity.Tally, 0, s.Len())
+	for i := range keystore.Shards {
+		r.Offsets[i] = len(r.Keys)
+		sh := s.Shard(i)
+		r.Keys = append(r.Keys, sh.Keys()...)
+		for row := range sh.States {
+			tallies = append(tallies, tally(&sh.States[row]))
+		}
+	}
+	r.Result = identity.ResolveKeys(r.Keys, tallies, opts)
+	r.IdentOf = make([]int32, len(r.Keys))
+	for i := range r.IdentOf {
+		r.IdentOf[i] = -1
+	}
+	for i := range r.Identities {
+		for _, o := range r.Identities[i].Observations {
+			r.IdentOf[o] = int32(i)
+		}
+	}
+	return r
+}
