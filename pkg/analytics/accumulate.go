@@ -36,6 +36,10 @@ type Options struct {
 	AllProps bool
 	// Events keeps occurrences per user, day and event (category/action).
 	Events bool
+	// By is what a client is; ByUserID keys observations by system and
+	// user id instead of identity fields, BySession keeps events per
+	// session.
+	By ClientBy
 }
 
 // DefaultSessionGap is the gap that starts a new session without a
@@ -50,6 +54,7 @@ type Quality struct {
 	AfterAsOf int64 // mentions at or after as-of
 	Filtered  int64 // mentions the filters dropped
 	Anonymous int64 // mentions with no email, username or display name
+	NoUserID  int64 // with ByUserID: mentions without a user_id
 	OutOfDays int64 // kept mentions outside the days kept per user
 }
 
@@ -59,6 +64,7 @@ func (q *Quality) add(o Quality) {
 	q.AfterAsOf += o.AfterAsOf
 	q.Filtered += o.Filtered
 	q.Anonymous += o.Anonymous
+	q.NoUserID += o.NoUserID
 	q.OutOfDays += o.OutOfDays
 }
 
@@ -107,10 +113,15 @@ type part struct {
 	spans     spanArena // gap-rule sessions of every cell
 	sessions  map[sessKey]sessSpan
 
-	events    map[evKey]int64 // occurrences per (cell, event); nil without Options.Events
-	evIndex   map[evName]uint32
-	evNames   []evName
-	lastEvent uint32
+	events map[evKey]int64 // occurrences per (cell, event); nil without Options.Events or BySession
+	// BySession: the events of session ids per (cell, id, event), the
+	// total under event noID (event ids only with Options.Events), and
+	// the ids' text; gap-rule spans keep theirs in spans.x.
+	sessEvents map[sessEvKey]int64
+	sessNames  map[uint64]string
+	evIndex    map[evName]uint32
+	evNames    []evName
+	lastEvent  uint32
 
 	// Latest values per (observation, field): field ids index fields, the
 	// first ones those of Options.Latest.
@@ -146,6 +157,11 @@ type sessSpan struct {
 type evKey struct {
 	cell uint32
 	ev   uint32
+}
+
+type sessEvKey struct {
+	sessKey
+	ev uint32
 }
 
 // evName is an event: its category (may be empty) and action.
@@ -215,7 +231,12 @@ func newPart(cfg *config, obs *obsStore) *part {
 		valIdx:    make(map[string]uint32),
 		lastEvent: noID,
 	}
-	if cfg.opts.Events {
+	switch {
+	case cfg.opts.By == BySession:
+		p.sessEvents = make(map[sessEvKey]int64)
+		p.sessNames = make(map[uint64]string)
+		p.spans.perSpan = true
+	case cfg.opts.Events:
 		p.events = make(map[evKey]int64)
 	}
 	// Options.Latest's fields are ids 0.. in order, as keepLatest uses
@@ -274,19 +295,28 @@ func (a *Accumulator) mention(m *Mention) {
 		return
 	}
 	u := m.User
-	var email []byte
-	if u.Email != "" {
-		var ok bool
-		if a.email, ok = record.NormalizeEmail(a.email[:0], u.Email); ok {
-			email = a.email
+	if a.cfg.opts.By == ByUserID {
+		// The id alone is the client, whoever else the mention names.
+		if u.UserID == "" {
+			a.stats.NoUserID++
+			return
 		}
+		a.key = appendUserIDKey(a.key[:0], m.System, u.UserID)
+	} else {
+		var email []byte
+		if u.Email != "" {
+			var ok bool
+			if a.email, ok = record.NormalizeEmail(a.email[:0], u.Email); ok {
+				email = a.email
+			}
+		}
+		if len(email) == 0 && u.Username == "" && u.DisplayName == "" {
+			a.stats.Anonymous++ // resolution would name nobody
+			return
+		}
+		// The key holds every field identity resolution reads.
+		a.key = identity.AppendKey(a.key[:0], m.System, email, u)
 	}
-	if len(email) == 0 && u.Username == "" && u.DisplayName == "" {
-		a.stats.Anonymous++ // resolution would name nobody
-		return
-	}
-	// The key holds every field identity resolution reads.
-	a.key = identity.AppendKey(a.key[:0], m.System, email, u)
 	obs := addObs(a.obs, a.key, m.Time)
 	a.keepLatest(obs, m)
 
@@ -315,12 +345,35 @@ func (a *Accumulator) mention(m *Mention) {
 		s.dur = tally.AddSat(s.dur, dur)
 		s.hasDur = s.hasDur || r.HasDuration
 		p.sessions[k] = s
+		if p.sessEvents != nil {
+			p.sessionEvent(k, r, a.cfg.opts.Events)
+		}
 	} else {
-		p.spans.add(&c.gap, span{first: m.Time, last: m.Time, dur: dur, hasDur: r.HasDuration}, a.cfg.gap)
+		i := p.spans.add(&c.gap, span{first: m.Time, last: m.Time, dur: dur, hasDur: r.HasDuration}, a.cfg.gap)
+		if p.spans.perSpan {
+			ev := noID
+			if a.cfg.opts.Events {
+				ev = p.event(r.Category, r.Action)
+			}
+			p.spans.addEvents(i, ev, r.Count)
+		}
 	}
 	if p.events != nil {
 		k := evKey{cell: ci, ev: p.event(r.Category, r.Action)}
 		p.events[k] = tally.AddSat(p.events[k], r.Count)
+	}
+}
+
+// sessionEvent adds r's events to session k's (BySession).
+func (p *part) sessionEvent(k sessKey, r *record.Record, events bool) {
+	if _, ok := p.sessNames[k.id]; !ok {
+		p.sessNames[k.id] = strings.Clone(r.Session)
+	}
+	t := sessEvKey{sessKey: k, ev: noID}
+	p.sessEvents[t] = tally.AddSat(p.sessEvents[t], r.Count)
+	if events {
+		t.ev = p.event(r.Category, r.Action)
+		p.sessEvents[t] = tally.AddSat(p.sessEvents[t], r.Count)
 	}
 }
 

@@ -26,6 +26,7 @@ type Clients struct {
 	Segments []string // by row, the user's segment; nil unsegmented
 	Users    []*User
 	Usage    []ClientUsage // by row
+	By       ClientBy      // what a row is, which chooses the columns
 }
 
 // ClientUsage is a user's activity over the range.
@@ -44,7 +45,7 @@ func BuildClients(ds *Dataset, opts ClientsOptions) (*Clients, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Clients{Total: len(pop), Offset: opts.Offset}
+	c := &Clients{Total: len(pop), Offset: opts.Offset, By: ds.By}
 	fields := map[string]bool{}
 	for _, u := range pop {
 		for _, p := range ds.Users[u].Props {
@@ -80,23 +81,83 @@ func BuildClients(ds *Dataset, opts ClientsOptions) (*Clients, error) {
 	return c, nil
 }
 
+// clientColumns are the columns naming a row and its activity, by what a
+// client is: an identity's fields, a user id and its system, or a
+// session, its user and its times.
+func (c *Clients) clientColumns() ([]Column, func(u *User, x ClientUsage, dst []Value)) {
+	switch c.By {
+	case ByUserID:
+		return []Column{
+				{Key: "system", Header: "System", Kind: KindText},
+				{Key: "user_id", Header: "User id", Kind: KindText},
+				{Key: "first_seen", Header: "First seen", Kind: KindTime},
+				{Key: "last_seen", Header: "Last seen", Kind: KindTime},
+				{Key: "active_days", Header: "Active days", Kind: KindInt},
+				{Key: "sessions", Header: "Sessions", Kind: KindInt},
+				{Key: "events", Header: "Events", Kind: KindInt},
+			}, func(u *User, x ClientUsage, dst []Value) {
+				dst[0], dst[1] = text(u.Systems[0]), text(u.UserID)
+				dst[2], dst[3] = Value{Time: time.Unix(0, u.First)}, Value{Time: time.Unix(0, u.Last)}
+				dst[4], dst[5], dst[6] = count(x.Days), count(x.Sessions), count(x.Events)
+			}
+	case BySession:
+		// A session is one session: its runtime says more than a count
+		// of 1.
+		return []Column{
+				{Key: "session", Header: "Session", Kind: KindText},
+				{Key: "profile_id", Header: "Profile Id", Kind: KindText},
+				{Key: "user", Header: "User", Kind: KindText},
+				{Key: "start", Header: "Start", Kind: KindTime},
+				{Key: "end", Header: "End", Kind: KindTime},
+				{Key: "runtime_hours", Header: "Runtime (hours)", Kind: KindHours},
+				{Key: "active_days", Header: "Active days", Kind: KindInt},
+				{Key: "events", Header: "Events", Kind: KindInt},
+			}, func(u *User, x ClientUsage, dst []Value) {
+				dst[0], dst[1], dst[2] = text(u.Session), text(u.ProfileID), text(cmpOr(u.Email, u.Username, u.DisplayName))
+				dst[3], dst[4] = Value{Time: time.Unix(0, u.First)}, Value{Time: time.Unix(0, u.Last)}
+				dst[5], dst[6], dst[7] = hours(x.Runtime), count(x.Days), count(x.Events)
+			}
+	}
+	return identityColumns, func(u *User, x ClientUsage, dst []Value) {
+		for j, s := range []string{u.ProfileID, u.Email, u.Username, u.DisplayName, u.FirstName, u.LastName, u.Company, strings.Join(u.Systems, "; ")} {
+			dst[j] = text(s)
+		}
+		dst[8] = Value{Time: time.Unix(0, u.First)}
+		dst[9] = Value{Time: time.Unix(0, u.Last)}
+		dst[10], dst[11], dst[12] = count(x.Days), count(x.Sessions), count(x.Events)
+	}
+}
+
+// cmpOr is the first non-empty string.
+func cmpOr(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+var identityColumns = []Column{
+	{Key: "profile_id", Header: "Profile Id", Kind: KindText},
+	{Key: "email", Header: "Email", Kind: KindText},
+	{Key: "username", Header: "Username", Kind: KindText},
+	{Key: "display_name", Header: "Display Name", Kind: KindText},
+	{Key: "first_name", Header: "First name", Kind: KindText},
+	{Key: "last_name", Header: "Last name", Kind: KindText},
+	{Key: "company", Header: "Company", Kind: KindText},
+	{Key: "systems", Header: "Systems", Kind: KindText},
+	{Key: "first_seen", Header: "First seen", Kind: KindTime},
+	{Key: "last_seen", Header: "Last seen", Kind: KindTime},
+	{Key: "active_days", Header: "Active days", Kind: KindInt},
+	{Key: "sessions", Header: "Sessions", Kind: KindInt},
+	{Key: "events", Header: "Events", Kind: KindInt},
+}
+
 // Report is the list as one table, no chart: it is no series.
 func (c *Clients) Report() []*Table {
-	cols := []Column{
-		{Key: "profile_id", Header: "Profile Id", Kind: KindText},
-		{Key: "email", Header: "Email", Kind: KindText},
-		{Key: "username", Header: "Username", Kind: KindText},
-		{Key: "display_name", Header: "Display Name", Kind: KindText},
-		{Key: "first_name", Header: "First name", Kind: KindText},
-		{Key: "last_name", Header: "Last name", Kind: KindText},
-		{Key: "company", Header: "Company", Kind: KindText},
-		{Key: "systems", Header: "Systems", Kind: KindText},
-		{Key: "first_seen", Header: "First seen", Kind: KindTime},
-		{Key: "last_seen", Header: "Last seen", Kind: KindTime},
-		{Key: "active_days", Header: "Active days", Kind: KindInt},
-		{Key: "sessions", Header: "Sessions", Kind: KindInt},
-		{Key: "events", Header: "Events", Kind: KindInt},
-	}
+	cols, fill := c.clientColumns()
+	cols = slices.Clip(cols)
 	fixed := len(cols)
 	if c.Segments != nil {
 		cols = append(cols, Column{Key: "segment", Header: "Segment", Kind: KindText})
@@ -105,18 +166,19 @@ func (c *Clients) Report() []*Table {
 	for _, f := range c.Fields {
 		cols = append(cols, Column{Key: f, Header: f, Kind: KindText})
 	}
+	title := "Users active in the range and their latest properties"
+	switch c.By {
+	case ByUserID:
+		title = "User ids active in the range and their latest properties"
+	case BySession:
+		title = "Sessions active in the range and their users' latest properties"
+	}
 	return []*Table{{
-		Name: "Clients", Title: "Users active in the range and their latest properties" + rowsOf(c.Offset, len(c.Users), c.Total),
+		Name: "Clients", Title: title + rowsOf(c.Offset, len(c.Users), c.Total),
 		Columns: cols, Len: len(c.Users),
 		Row: func(i int, dst []Value) {
 			u := c.Users[i]
-			x := c.Usage[i]
-			for j, s := range []string{u.ProfileID, u.Email, u.Username, u.DisplayName, u.FirstName, u.LastName, u.Company, strings.Join(u.Systems, "; ")} {
-				dst[j] = text(s)
-			}
-			dst[8] = Value{Time: time.Unix(0, u.First)}
-			dst[9] = Value{Time: time.Unix(0, u.Last)}
-			dst[10], dst[11], dst[12] = count(x.Days), count(x.Sessions), count(x.Events)
+			fill(u, c.Usage[i], dst)
 			if c.Segments != nil {
 				dst[fixed] = text(c.Segments[i])
 			}

@@ -27,6 +27,8 @@ type Dataset struct {
 	// fields) and, with AllProps, of User.Props.
 	Fields  []string
 	Quality Quality
+	// By is what Users are: identities, user ids or sessions.
+	By ClientBy
 }
 
 // Event is one event: a category (may be empty) and an action (may be
@@ -47,15 +49,21 @@ func (e Event) Name() string {
 	return e.Category + "/" + e.Action
 }
 
-// User is one resolved identity and its activity.
+// User is one client and its activity: a resolved identity; with
+// ByUserID a system's user id (UserID, Systems its one system, no
+// identity fields); with BySession one session (Session its id, "" by
+// the gap rule) and its identity's fields and latest values.
 type User struct {
 	ProfileID                    string
 	Email, Username, DisplayName string
 	FirstName, LastName, Company string
 	Systems                      []string // sorted
 	ServiceAccount               bool
+	UserID                       string
+	Session                      string
 	// First and Last are the earliest and latest activity before as-of,
-	// inside or outside the days kept (Unix ns).
+	// inside or outside the days kept (Unix ns); of a session, its own,
+	// which lies in the days kept.
 	First, Last int64
 	// Days are the kept days with activity, ascending.
 	Days []UserDay
@@ -104,7 +112,7 @@ func Build(acc *Accumulator, opts BuildOptions) *Dataset {
 	cfg := acc.cfg
 	ds := &Dataset{
 		From: cfg.cal.from, To: cfg.cal.to(), Location: cfg.opts.Location, AsOf: cfg.opts.AsOf,
-		Gap: cfg.opts.SessionGap, Quality: acc.stats,
+		Gap: cfg.opts.SessionGap, Quality: acc.stats, By: cfg.opts.By,
 	}
 	parts := acc.parts
 	if !acc.own.empty() {
@@ -115,7 +123,38 @@ func Build(acc *Accumulator, opts BuildOptions) *Dataset {
 	b.events()
 	b.fields()
 
-	res, identOf := resolve(store, opts)
+	if cfg.opts.By == ByUserID {
+		b.userIDClients()
+	} else {
+		b.identities(opts)
+	}
+	identOf := b.identOf
+	i := 0
+	for sh := range keystore.Shards {
+		for _, st := range store.Shard(sh).States {
+			if v := identOf[i]; v >= 0 {
+				u := &ds.Users[v]
+				u.First, u.Last = min(u.First, st.first), max(u.Last, st.last)
+			}
+			i++
+		}
+	}
+	if cfg.opts.By == BySession {
+		// The sessions take their identity's latest values.
+		b.latest()
+		b.sessionClients()
+	} else {
+		b.days()
+		b.latest()
+	}
+	*acc = Accumulator{}
+	return ds
+}
+
+// identities makes the dataset's users of the resolved identities.
+func (b *builder) identities(opts BuildOptions) {
+	ds := b.ds
+	res, identOf := resolve(b.store, opts)
 	b.identOf = identOf
 	ds.Users = make([]User, len(res.Identities))
 	for i := range res.Identities {
@@ -131,20 +170,36 @@ func Build(acc *Accumulator, opts BuildOptions) *Dataset {
 			u.Systems = append(u.Systems, s.System)
 		}
 	}
-	i := 0
+}
+
+// userIDClients makes a user of each observation, a (system, user id)
+// key, ordered by system then user id.
+func (b *builder) userIDClients() {
+	type sid struct {
+		system, userID string
+		obs            int32 // in offsets order
+	}
+	all := make([]sid, 0, b.store.Len())
 	for sh := range keystore.Shards {
-		for _, st := range store.Shard(sh).States {
-			if v := identOf[i]; v >= 0 {
-				u := &ds.Users[v]
-				u.First, u.Last = min(u.First, st.first), max(u.Last, st.last)
-			}
-			i++
+		for _, k := range b.store.Shard(sh).Keys() {
+			s, id := parseUserIDKey(k)
+			all = append(all, sid{system: s, userID: id, obs: int32(len(all))})
 		}
 	}
-	b.days()
-	b.latest()
-	*acc = Accumulator{}
-	return ds
+	slices.SortFunc(all, func(x, y sid) int {
+		return cmp.Or(strings.Compare(x.system, y.system), strings.Compare(x.userID, y.userID))
+	})
+	b.identOf = make([]int32, len(all))
+	b.ds.Users = make([]User, len(all))
+	systems := make([]string, len(all)) // one backing array for the one-system lists
+	for i, c := range all {
+		b.identOf[c.obs] = int32(i)
+		systems[i] = c.system
+		b.ds.Users[i] = User{
+			Systems: systems[i : i+1 : i+1], UserID: c.userID,
+			First: math.MaxInt64, Last: math.MinInt64,
+		}
+	}
 }
 
 // resolve runs identity resolution over every observation of store and

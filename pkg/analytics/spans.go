@@ -23,6 +23,29 @@ type spanArena struct {
 	// free is 1 + the head of the spans merged away, kept for reuse; 0
 	// when there are none (so the zero arena is ready).
 	free int32
+
+	// perSpan (BySession) keeps each span's events in x, parallel to s,
+	// and its occurrences per event as a list in ev: a span is part of
+	// one session only, so its events are the session's. Without it
+	// spans cost what they did.
+	perSpan bool
+	x       []spanX
+	ev      []spanEv
+}
+
+// spanX is a span's events (the sum of count) and the head of its list
+// in spanArena.ev, -1 for none.
+type spanX struct {
+	events int64
+	ev     int32
+}
+
+// spanEv is occurrences of one event in a span; an event may appear
+// twice in a list once spans merged, which Build folds.
+type spanEv struct {
+	ev   uint32
+	n    int64
+	next int32
 }
 
 func (a *spanArena) alloc(sp span) int32 {
@@ -30,10 +53,52 @@ func (a *spanArena) alloc(sp span) int32 {
 		i := a.free - 1
 		a.free = a.s[i].next + 1
 		a.s[i] = sp
+		if a.perSpan {
+			a.x[i] = spanX{ev: -1}
+		}
 		return i
 	}
 	a.s = append(a.s, sp)
+	if a.perSpan {
+		a.x = append(a.x, spanX{ev: -1})
+	}
 	return int32(len(a.s) - 1)
+}
+
+// addEvents adds n occurrences of event ev (noID: none named) to span i.
+func (a *spanArena) addEvents(i int32, ev uint32, n int64) {
+	x := &a.x[i]
+	x.events = tally.AddSat(x.events, n)
+	if ev == noID {
+		return
+	}
+	for e := x.ev; e >= 0; e = a.ev[e].next {
+		if a.ev[e].ev == ev {
+			a.ev[e].n = tally.AddSat(a.ev[e].n, n)
+			return
+		}
+	}
+	a.ev = append(a.ev, spanEv{ev: ev, n: n, next: x.ev})
+	x.ev = int32(len(a.ev) - 1)
+}
+
+// absorbX folds span o's events into span c's (perSpan), o merging
+// into c: the lists join, o's after c's.
+func (a *spanArena) absorbX(c, o int32) {
+	xc, xo := &a.x[c], a.x[o]
+	xc.events = tally.AddSat(xc.events, xo.events)
+	if xo.ev < 0 {
+		return
+	}
+	if xc.ev < 0 {
+		xc.ev = xo.ev
+		return
+	}
+	e := xc.ev
+	for a.ev[e].next >= 0 {
+		e = a.ev[e].next
+	}
+	a.ev[e].next = xo.ev
 }
 
 func (a *spanArena) release(i int32) {
@@ -43,8 +108,8 @@ func (a *spanArena) release(i int32) {
 
 // add merges sp into the list at *head: it joins every span it comes
 // within gap of (a gap of exactly gap does not split a session), and the
-// spans it bridges join each other.
-func (a *spanArena) add(head *int32, sp span, gap int64) {
+// spans it bridges join each other. It returns the span holding sp.
+func (a *spanArena) add(head *int32, sp span, gap int64) int32 {
 	prev := int32(-1)
 	cur := *head
 	for cur >= 0 && sp.first-a.s[cur].last > gap {
@@ -58,7 +123,7 @@ func (a *spanArena) add(head *int32, sp span, gap int64) {
 		} else {
 			a.s[prev].next = i
 		}
-		return
+		return i
 	}
 	c := &a.s[cur]
 	c.first, c.last = min(c.first, sp.first), max(c.last, sp.last)
@@ -70,6 +135,10 @@ func (a *spanArena) add(head *int32, sp span, gap int64) {
 		c.dur = tally.AddSat(c.dur, o.dur)
 		c.hasDur = c.hasDur || o.hasDur
 		c.next = o.next
+		if a.perSpan {
+			a.absorbX(cur, n)
+		}
 		a.release(n)
 	}
+	return cur
 }

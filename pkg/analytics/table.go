@@ -26,6 +26,7 @@ type Report struct {
 type DataQuality struct {
 	Mentions Quality
 	Sources  []SourceQuality
+	By       ClientBy // ByUserID reports Mentions.NoUserID
 }
 
 // SourceQuality is one input's records.
