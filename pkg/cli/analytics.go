@@ -28,6 +28,7 @@ type analyticsFlags struct {
 	Format          string
 	Table           string
 	SessionGap      string
+	By              string
 	ServiceAccounts []string
 }
 
@@ -43,6 +44,9 @@ type analyticsOptions struct {
 	Fields, Constants map[string]string
 	Now               func() time.Time
 }
+
+// clientNoun names a client in the summary line, by --by.
+var clientNoun = map[analytics.ClientBy]string{analytics.ByIdentity: "user", analytics.ByUserID: "user id", analytics.BySession: "session"}
 
 // analyticsFormats are the output formats, by the extension naming each.
 var analyticsFormats = []string{"json", "csv", "xlsx"}
@@ -63,6 +67,8 @@ reports do, and takes the same range, filters and segmentation:
                     expression); field is a canonical field or props.NAME
   --segment-by F    split every figure by the users' latest value of F: the
                     --top values with most users, the rest as Other
+  --by B            what one client ("user") is: identity (default), user_id
+                    (a system's raw user id) or session
 
 A session is the record's session id; without one, a gap of more than
 --session-gap between a user's activities starts a new one. Runtime is the
@@ -95,10 +101,13 @@ func (o *analyticsOptions) register(cmd *cobra.Command) {
 	f.StringVar(&o.Flags.Format, "format", "", "json, csv or xlsx (default: from -o's extension, else json)")
 	f.StringVar(&o.Flags.Table, "table", "", "with csv: the table to write, by name (default the first)")
 	f.StringVar(&o.Flags.SessionGap, "session-gap", "30m", "without a session id, a gap longer than this starts a new session")
+	f.StringVar(&o.Flags.By, "by", "identity", "what one client is: identity (a resolved user), user_id (a system's raw user id) or session")
 	f.StringArrayVar(&o.Flags.ServiceAccounts, "service-account", nil, "glob over lower-cased emails and usernames marking service accounts (repeatable)")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(
 		[]string{"json\ta JSON document", "csv\tRFC 4180 CSV, one table", "xlsx\ta workbook with charts"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("segment-by", completeFields)
+	_ = cmd.RegisterFlagCompletionFunc("by", cobra.FixedCompletions(
+		[]string{"identity\ta resolved user (the default)", "user_id\ta system's raw user id", "session\tone session"}, cobra.ShellCompDirectiveNoFileComp))
 }
 
 func completeFields(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
@@ -159,6 +168,7 @@ func runAnalytics(ctx context.Context, o *analyticsOptions, name string, own url
 	v.Set("segment_by", o.Flags.SegmentBy)
 	v.Set("top", strconv.Itoa(o.Flags.Top))
 	v.Set("session_gap", o.Flags.SessionGap)
+	v.Set("by", o.Flags.By)
 	plan, err := report.ParseAnalytics(report.AnalyticsQuery{
 		Report: name, Location: set.loc, AsOf: set.asOf, Values: v, ServiceAccounts: o.Flags.ServiceAccounts,
 	})
@@ -228,7 +238,7 @@ func runAnalytics(ctx context.Context, o *analyticsOptions, name string, own url
 		fmt.Fprintf(o.IO.ErrOut, "usagerep: %s records read (%s rejected) from %s in %s (%s); %s; wrote %s\n",
 			groupDigits(res.records), groupDigits(res.rejected), plural(len(res.stats.Sources), "input"),
 			res.elapsed.Round(time.Millisecond), throughput(res.stats.Bytes, res.elapsed),
-			pluralDigits(int64(len(ds.Users)), "user"), path)
+			pluralDigits(int64(len(ds.Users)), clientNoun[ds.By]), path)
 	}
 	return nil
 }

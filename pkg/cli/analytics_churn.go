@@ -56,7 +56,10 @@ rejected under --strict or --max-errors, 4 output could not be written.`,
   usagerep analytics churn --split month --lost-after 60d -o churn.xlsx logs/
 
   # What the lost users did, as CSV
-  usagerep analytics churn --format csv --table lost_events --limit 0 logs/`,
+  usagerep analytics churn --format csv --table lost_events --limit 0 logs/
+
+  # Cohorts of raw user ids rather than resolved users
+  usagerep analytics churn --by user_id --split month logs/`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.fill(a, cmd, args)

@@ -42,7 +42,10 @@ rejected under --strict or --max-errors, 4 output could not be written.`,
   usagerep analytics clients --limit 100 logs/
 
   # The Windows users, as a workbook
-  usagerep analytics clients --filter 'props.os ~ ^Windows' -o clients.xlsx logs/`,
+  usagerep analytics clients --filter 'props.os ~ ^Windows' -o clients.xlsx logs/
+
+  # One row per session: its id, user, start, end, runtime and events
+  usagerep analytics clients --by session -o sessions.csv logs/`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.fill(a, cmd, args)

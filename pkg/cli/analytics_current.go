@@ -35,7 +35,10 @@ rejected under --strict or --max-errors, 4 output could not be written.`,
   usagerep analytics current logs/
 
   # At the end of March, by plan, with a 90-day window, as a workbook
-  usagerep analytics current --as-of 2026-03-31 --segment-by plan --windows 1,7,30,90 -o current.xlsx logs/`,
+  usagerep analytics current --as-of 2026-03-31 --segment-by plan --windows 1,7,30,90 -o current.xlsx logs/
+
+  # Sessions in the last 1, 7 and 30 days
+  usagerep analytics current --by session logs/`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.fill(a, cmd, args)

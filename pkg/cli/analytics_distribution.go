@@ -46,7 +46,10 @@ rejected under --strict or --max-errors, 4 output could not be written.`,
   usagerep analytics distribution --runtime-buckets 0:15,1:00,4:00 --format csv --table sessions logs/
 
   # By plan, as a workbook with charts
-  usagerep analytics distribution --segment-by plan -o distribution.xlsx logs/`,
+  usagerep analytics distribution --segment-by plan -o distribution.xlsx logs/
+
+  # The same over raw user ids, per system
+  usagerep analytics distribution --by user_id logs/`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.fill(a, cmd, args)

@@ -72,7 +72,10 @@ rejected under --strict or --max-errors, 4 output could not be written.`,
   usagerep analytics events table --limit 20 --offset 20 logs/
 
   # By category, the least shared first, split by plan
-  usagerep analytics events table --hierarchy --sort share:asc --segment-by plan logs/`,
+  usagerep analytics events table --hierarchy --sort share:asc --segment-by plan logs/
+
+  # Events per session: "users" are sessions
+  usagerep analytics events table --by session logs/`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.fill(a, cmd, args)
@@ -129,7 +132,10 @@ rejected under --strict or --max-errors, 4 output could not be written.`,
   usagerep analytics events timeline --events code/push,auth/login logs/
 
   # Every code event per active user, month by month, as a workbook
-  usagerep analytics events timeline --events 'code/*' --split month --per users -o code.xlsx logs/`,
+  usagerep analytics events timeline --events 'code/*' --split month --per users -o code.xlsx logs/
+
+  # Per raw user id instead of per resolved user
+  usagerep analytics events timeline --events auth/login --per users --by user_id logs/`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.fill(a, cmd, args)
@@ -188,7 +194,10 @@ rejected under --strict or --max-errors, 4 output could not be written.`,
   usagerep analytics events lifetime -o lifetime.xlsx logs/
 
   # Logins per active week, as CSV
-  usagerep analytics events lifetime --events auth/login --format csv --table per_active_week logs/`,
+  usagerep analytics events lifetime --events auth/login --format csv --table per_active_week logs/
+
+  # How sessions spread over their occurrences of an event
+  usagerep analytics events lifetime --events code/push --by session logs/`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.fill(a, cmd, args)

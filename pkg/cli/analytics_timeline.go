@@ -49,7 +49,10 @@ rejected under --strict or --max-errors, 4 output could not be written.`,
   usagerep analytics timeline --split day --status active --metrics "" --segment-by props.os --top 5 -o dau.csv logs/
 
   # Totals by plan, then country, of the Windows users, as a workbook
-  usagerep analytics timeline --levels plan,props.country --filter 'props.os ~ ^Windows' -o plans.xlsx logs/`,
+  usagerep analytics timeline --levels plan,props.country --filter 'props.os ~ ^Windows' -o plans.xlsx logs/
+
+  # Weekly active raw user ids (one per system and id) instead of resolved users
+  usagerep analytics timeline --split week --by user_id logs/`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.fill(a, cmd, args)

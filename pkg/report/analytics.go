@@ -124,6 +124,14 @@ func ParseAnalytics(q AnalyticsQuery) (*AnalyticsPlan, error) {
 	if err != nil || gap <= 0 {
 		return nil, badOption("session_gap", "--session-gap %q: want a positive duration such as 30m", gapText)
 	}
+	byText := strings.TrimSpace(v.str("by", "identity"))
+	if byText == "" {
+		byText = "identity"
+	}
+	by, err := analytics.ParseClientBy(byText)
+	if err != nil {
+		return nil, badOption("by", "--by %q: want identity, user_id or session", byText)
+	}
 	top, err := v.int("top", analytics.DefaultTop)
 	if err != nil {
 		return nil, err
@@ -182,11 +190,15 @@ func ParseAnalytics(q AnalyticsQuery) (*AnalyticsPlan, error) {
 		ps = append(ps, analytics.Param{Key: "segment_by", Value: latest[seg.By].Name}, analytics.Param{Key: "top", Value: strconv.Itoa(seg.Top)})
 	}
 	ps = append(ps, analytics.Param{Key: "session_gap", Value: gapText})
+	if by != analytics.ByIdentity {
+		// Only off the default, so that identity reports stay as they were.
+		ps = append(ps, analytics.Param{Key: "by", Value: by.String()})
+	}
 	return &AnalyticsPlan{
 		command: "analytics " + q.Report, from: from, to: to,
 		opts: analytics.Options{
 			From: keepFrom.Date(), To: keepTo.Date(), Location: q.Location, AsOf: q.AsOf,
-			SessionGap: gap, Filters: filters, Latest: latest, AllProps: op.allProps, Events: op.events,
+			SessionGap: gap, Filters: filters, Latest: latest, AllProps: op.allProps, Events: op.events, By: by,
 		},
 		seg: seg, latest: latestIdx, keepProps: keepProps, serviceAccounts: q.ServiceAccounts,
 		params: append(ps, op.params...), build: op.build,
@@ -243,7 +255,7 @@ func (p *AnalyticsPlan) Build(acc *analytics.Accumulator, stats source.Stats) (*
 	rep := &analytics.Report{
 		Command: p.command, From: p.from, To: p.to, AsOf: p.opts.AsOf, Location: p.opts.Location,
 		Params: p.params, Tables: tables,
-		Quality: analytics.DataQuality{Mentions: ds.Quality, Sources: SourceQuality(stats)},
+		Quality: analytics.DataQuality{Mentions: ds.Quality, Sources: SourceQuality(stats), By: ds.By},
 	}
 	return rep, ds, nil
 }

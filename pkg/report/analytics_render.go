@@ -132,11 +132,19 @@ func WriteAnalyticsJSON(w io.Writer, rep *analytics.Report) error {
 func appendDataQuality(b []byte, q *analytics.DataQuality) []byte {
 	m := &q.Mentions
 	b = append(b, ",\"data_quality\":{"...)
-	for i, kv := range []struct {
+	type kv struct {
 		k string
 		v int64
-	}{{"records", m.Records}, {"mentions", m.Mentions}, {"after_as_of", m.AfterAsOf}, {"filtered", m.Filtered},
-		{"anonymous", m.Anonymous}, {"outside_days", m.OutOfDays}} {
+	}
+	counts := []kv{{"records", m.Records}, {"mentions", m.Mentions}, {"after_as_of", m.AfterAsOf}, {"filtered", m.Filtered},
+		{"anonymous", m.Anonymous}}
+	if q.By == analytics.ByUserID {
+		// Only where user ids are the clients, so that other reports
+		// stay as they were.
+		counts = append(counts, kv{"no_user_id", m.NoUserID})
+	}
+	counts = append(counts, kv{"outside_days", m.OutOfDays})
+	for i, kv := range counts {
 		if i > 0 {
 			b = append(b, ',')
 		}

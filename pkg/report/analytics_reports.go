@@ -36,7 +36,7 @@ var AnalyticsParams = map[string][]string{
 }
 
 // AnalyticsSharedParams are the options of every analytics report.
-var AnalyticsSharedParams = []string{"from", "to", "filter", "segment_by", "top", "session_gap"}
+var AnalyticsSharedParams = []string{"from", "to", "filter", "segment_by", "top", "session_gap", "by"}
 
 var analyticsParsers = map[string]func(optionValues) (*ownPlan, error){
 	"timeline":        parseTimeline,
