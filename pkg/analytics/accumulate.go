@@ -10,6 +10,7 @@ import (
 
 	"github.com/usagerep/usagerep/pkg/identity"
 	"github.com/usagerep/usagerep/pkg/internal/tally"
+	"github.com/usagerep/usagerep/pkg/observe"
 	"github.com/usagerep/usagerep/pkg/record"
 )
 
@@ -87,7 +88,7 @@ type config struct {
 type Accumulator struct {
 	cfg *config
 
-	obs   *obsStore // shared by siblings
+	obs   *observe.Store // shared by siblings
 	own   *part
 	parts []*part // merged accumulators' parts, and own ones from before a move
 
@@ -104,7 +105,7 @@ type Accumulator struct {
 // ids are ids of obs, resolved through obs's moves once it merged into
 // another store; events, fields and values have ids of its own tables.
 type part struct {
-	obs *obsStore
+	obs *observe.Store
 
 	// cells: per (observation, day) activity; cellState indexed by the
 	// map's value.
@@ -201,7 +202,7 @@ func NewAccumulator(opts Options) (*Accumulator, error) {
 	if !opts.AsOf.IsZero() {
 		cfg.asOf = opts.AsOf.UnixNano()
 	}
-	return newAccumulator(cfg, newObsStore()), nil
+	return newAccumulator(cfg, observe.NewStore()), nil
 }
 
 // Sibling returns empty state of a's configuration sharing a's
@@ -209,7 +210,7 @@ func NewAccumulator(opts Options) (*Accumulator, error) {
 // each from one goroutine, and merge like any accumulators.
 func (a *Accumulator) Sibling() *Accumulator { return newAccumulator(a.cfg, a.obs.Live()) }
 
-func newAccumulator(cfg *config, obs *obsStore) *Accumulator {
+func newAccumulator(cfg *config, obs *observe.Store) *Accumulator {
 	return &Accumulator{
 		cfg:   cfg,
 		obs:   obs,
@@ -220,7 +221,7 @@ func newAccumulator(cfg *config, obs *obsStore) *Accumulator {
 	}
 }
 
-func newPart(cfg *config, obs *obsStore) *part {
+func newPart(cfg *config, obs *observe.Store) *part {
 	p := &part{
 		obs:       obs,
 		cells:     make(map[cellKey]uint32),
@@ -317,7 +318,7 @@ func (a *Accumulator) mention(m *Mention) {
 		// The key holds every field identity resolution reads.
 		a.key = identity.AppendKey(a.key[:0], m.System, email, u)
 	}
-	obs := addObs(a.obs, a.key, m.Time)
+	obs := observe.Add(a.obs, a.key, m.Time)
 	a.keepLatest(obs, m)
 
 	day := a.cfg.cal.day(m.Time, a.hint)
@@ -481,7 +482,7 @@ func (a *Accumulator) Merge(o *Accumulator) {
 	if o == a {
 		return
 	}
-	a.obs.Live().Absorb(o.obs.Live(), mergeObs)
+	a.obs.Live().Absorb(o.obs.Live(), observe.MergeStat)
 	if !o.own.empty() {
 		a.parts = append(a.parts, o.own)
 	}

@@ -291,7 +291,7 @@ func TestMergedStoreCountsOnce(t *testing.T) {
 		sh := store.Shard(i)
 		for row, k := range sh.Keys() {
 			o, _ := identity.ParseKey(k)
-			counts[o.Email] += sh.States[row].count
+			counts[o.Email] += sh.States[row].Count
 		}
 	}
 	if want := map[string]int64{"a@x.com": 3, "b@x.com": 1}; !reflect.DeepEqual(counts, want) || store.Len() != 2 {

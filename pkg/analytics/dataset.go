@@ -10,6 +10,7 @@ import (
 	"github.com/usagerep/usagerep/pkg/identity"
 	"github.com/usagerep/usagerep/pkg/internal/tally"
 	"github.com/usagerep/usagerep/pkg/keystore"
+	"github.com/usagerep/usagerep/pkg/observe"
 )
 
 // Dataset is an accumulator's state resolved into users: every report of
@@ -134,7 +135,7 @@ func Build(acc *Accumulator, opts BuildOptions) *Dataset {
 		for _, st := range store.Shard(sh).States {
 			if v := identOf[i]; v >= 0 {
 				u := &ds.Users[v]
-				u.First, u.Last = min(u.First, st.first), max(u.Last, st.last)
+				u.First, u.Last = min(u.First, st.First), max(u.Last, st.Last)
 			}
 			i++
 		}
@@ -204,34 +205,15 @@ func (b *builder) userIDClients() {
 
 // resolve runs identity resolution over every observation of store and
 // returns, per observation in offsets order, its user (-1 for none).
-func resolve(store *obsStore, opts BuildOptions) (identity.Result, []int32) {
-	// The keys as they are, not split into Observations of their own.
-	keys := make([]string, 0, store.Len())
-	tallies := make([]identity.Tally, 0, store.Len())
-	for i := range keystore.Shards {
-		sh := store.Shard(i)
-		keys = append(keys, sh.Keys()...) // made by mention
-		for _, s := range sh.States {
-			tallies = append(tallies, identity.Tally{Count: s.count, First: s.first, Last: s.last})
-		}
-	}
-	res := identity.ResolveKeys(keys, tallies, identity.Options{ServiceAccountPatterns: opts.ServiceAccountPatterns})
-	identOf := make([]int32, len(keys))
-	for i := range identOf {
-		identOf[i] = -1
-	}
-	for i := range res.Identities {
-		for _, o := range res.Identities[i].Observations {
-			identOf[o] = int32(i)
-		}
-	}
-	return res, identOf
+func resolve(store *observe.Store, opts BuildOptions) (identity.Result, []int32) {
+	res := observe.Resolve(store, observe.Tally, identity.Options{ServiceAccountPatterns: opts.ServiceAccountPatterns})
+	return res.Result, res.IdentOf
 }
 
 type builder struct {
 	cfg     *config
 	ds      *Dataset
-	store   *obsStore // the live store
+	store   *observe.Store // the live store
 	off     [keystore.Shards]int
 	parts   []*part
 	identOf []int32 // per observation in offsets order
