@@ -1,7 +1,6 @@
 package access
 
 import (
-	"sync"
 	"testing"
 	"time"
 
@@ -29,20 +28,7 @@ func accumulate(b *testing.B, recs []record.Record, workers int) *Accumulator {
 	if err != nil {
 		b.Fatal(err)
 	}
-	accs := make([]*Accumulator, workers)
-	var wg sync.WaitGroup
-	for w := range accs {
-		accs[w] = acc.Sibling()
-		wg.Go(func() {
-			for i := w; i < len(recs); i += workers {
-				accs[w].Record(&recs[i])
-			}
-		})
-	}
-	wg.Wait()
-	for _, o := range accs {
-		acc.Merge(o)
-	}
+	benchrec.Feed(acc, recs, workers)
 	return acc
 }
 

@@ -2,7 +2,6 @@ package analytics
 
 import (
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -40,20 +39,7 @@ func accumulate(b *testing.B, opts Options, recs []record.Record, workers int) *
 	if err != nil {
 		b.Fatal(err)
 	}
-	accs := make([]*Accumulator, workers)
-	var wg sync.WaitGroup
-	for w := range accs {
-		accs[w] = acc.Sibling()
-		wg.Go(func() {
-			for i := w; i < len(recs); i += workers {
-				accs[w].Record(&recs[i])
-			}
-		})
-	}
-	wg.Wait()
-	for _, o := range accs {
-		acc.Merge(o)
-	}
+	benchrec.Feed(acc, recs, workers)
 	return acc
 }
 

@@ -1,7 +1,6 @@
 package usage
 
 import (
-	"sync"
 	"testing"
 	"time"
 
@@ -35,20 +34,7 @@ func BenchmarkAccumulate(b *testing.B) {
 			var distinct int
 			for b.Loop() {
 				acc := NewAccumulator(cfg)
-				accs := make([]*Accumulator, workers)
-				var wg sync.WaitGroup
-				for w := range accs {
-					accs[w] = acc.Sibling()
-					wg.Go(func() {
-						for i := w; i < len(recs); i += workers {
-							accs[w].Record(&recs[i])
-						}
-					})
-				}
-				wg.Wait()
-				for _, o := range accs {
-					acc.Merge(o)
-				}
+				benchrec.Feed(acc, recs, workers)
 				distinct = acc.obs.live().len()
 			}
 			b.ReportMetric(float64(len(recs))*float64(b.N)/b.Elapsed().Seconds(), "records/s")

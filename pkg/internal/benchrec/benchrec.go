@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/usagerep/usagerep/pkg/gen"
@@ -55,4 +56,30 @@ func Decoded(tb testing.TB, cfg gen.Config) ([]record.Record, int64) {
 		data = data[n:]
 	}
 	return s.recs, int64(buf.Len())
+}
+
+// Accumulator is what the reports' accumulators have in common.
+type Accumulator[A any] interface {
+	Record(r *record.Record)
+	Sibling() A
+	Merge(o A)
+}
+
+// Feed gives recs to workers siblings of acc, each on a goroutine of its
+// own, and merges them into acc, as the scan does.
+func Feed[A Accumulator[A]](acc A, recs []record.Record, workers int) {
+	accs := make([]A, workers)
+	var wg sync.WaitGroup
+	for w := range accs {
+		accs[w] = acc.Sibling()
+		wg.Go(func() {
+			for i := w; i < len(recs); i += workers {
+				accs[w].Record(&recs[i])
+			}
+		})
+	}
+	wg.Wait()
+	for _, o := range accs {
+		acc.Merge(o)
+	}
 }
