@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // byArgs are by.jsonl's settings (testdata/analytics/README.md).
@@ -77,5 +79,30 @@ func TestAnalyticsBySession(t *testing.T) {
 	}
 	if code, _, stderr := run(t, "", byArgs(t, "timeline", "--by", "email")...); code != ExitUsage || !strings.Contains(stderr, "--by") {
 		t.Errorf("--by email: exit %d: %s", code, stderr)
+	}
+}
+
+// The workbook's About sheet says how many mentions had no user id.
+func TestAnalyticsByUserIDWorkbook(t *testing.T) {
+	dir := isolate(t)
+	code, _, stderr := run(t, "", byArgs(t, "current", "--by", "user_id", "-o", "c.xlsx")...)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	f, err := excelize.OpenFile(filepath.Join(dir, "c.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("About")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text []string
+	for _, r := range rows {
+		text = append(text, strings.Join(r, "|"))
+	}
+	if all := strings.Join(text, "\n"); !strings.Contains(all, "Without a user_id|1") {
+		t.Errorf("About lacks the mentions without a user_id:\n%s", all)
 	}
 }

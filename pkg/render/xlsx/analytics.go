@@ -147,6 +147,9 @@ func (b *book) about(rep *analytics.Report) error {
 	num("At or after as-of", m.AfterAsOf)
 	num("Left out by the filters", m.Filtered)
 	num("Anonymous (naming nobody)", m.Anonymous)
+	if rep.Quality.By == analytics.ByUserID {
+		num("Without a user_id", m.NoUserID)
+	}
 	num("Outside the days kept", m.OutOfDays)
 	for _, src := range rep.Quality.Sources {
 		v := fmt.Sprintf("%d read, %d rejected", src.Read, src.Rejected)
