@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // byArgs are by.jsonl's settings (testdata/analytics/README.md).
@@ -89,20 +87,7 @@ func TestAnalyticsByUserIDWorkbook(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	f, err := excelize.OpenFile(filepath.Join(dir, "c.xlsx"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := f.GetRows("About")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var text []string
-	for _, r := range rows {
-		text = append(text, strings.Join(r, "|"))
-	}
-	if all := strings.Join(text, "\n"); !strings.Contains(all, "Without a user_id|1") {
+	if all := sheetText(t, filepath.Join(dir, "c.xlsx"), "About"); !strings.Contains(all, "Without a user_id|1") {
 		t.Errorf("About lacks the mentions without a user_id:\n%s", all)
 	}
 }

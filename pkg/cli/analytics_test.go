@@ -357,12 +357,24 @@ func TestAnalyticsDataQuality(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	f, err := excelize.OpenFile(filepath.Join(dir, "c.xlsx"))
+	all := sheetText(t, filepath.Join(dir, "c.xlsx"), "About")
+	for _, want := range []string{"Data quality", "Records read|22", "Anonymous (naming nobody)|1", bad + "|1 read, 1 rejected: invalid time 1"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("About lacks %q:\n%s", want, all)
+		}
+	}
+}
+
+// sheetText is a workbook's sheet as text: a line per row, cells joined
+// by "|".
+func sheetText(t *testing.T, path, sheet string) string {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	rows, err := f.GetRows("About")
+	rows, err := f.GetRows(sheet)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -370,10 +382,5 @@ func TestAnalyticsDataQuality(t *testing.T) {
 	for _, r := range rows {
 		text = append(text, strings.Join(r, "|"))
 	}
-	all := strings.Join(text, "\n")
-	for _, want := range []string{"Data quality", "Records read|22", "Anonymous (naming nobody)|1", bad + "|1 read, 1 rejected: invalid time 1"} {
-		if !strings.Contains(all, want) {
-			t.Errorf("About lacks %q:\n%s", want, all)
-		}
-	}
+	return strings.Join(text, "\n")
 }
