@@ -31,8 +31,7 @@ type Accumulator struct {
 
 	stats Quality
 
-	key     []byte    // scratch for observation keys
-	email   []byte    // scratch for email normalisation
+	keyer   identity.Keyer
 	touched []cellKey // the current record's cells
 	hint    int32     // the last day found
 	lastP   uint32    // the last project's id (a cache)
@@ -77,8 +76,6 @@ func newAccumulator(d *days, plan string, obs *observe.Store) *Accumulator {
 		projIndex: make(map[string]uint32),
 		actIndex:  make(map[string]uint32),
 		own:       cellPart{obs: obs, cells: make(map[cellKey]uint32)},
-		key:       make([]byte, 0, 256),
-		email:     make([]byte, 0, 64),
 		hint:      -1,
 		lastP:     noID,
 		lastA:     noID,
@@ -140,19 +137,12 @@ func (a *Accumulator) mention(r *record.Record, u *record.User, system, project 
 		return
 	}
 	a.hint = day
-	var email []byte // normalised, or empty when absent or not an email
-	if u.Email != "" {
-		var ok bool
-		if a.email, ok = record.NormalizeEmail(a.email[:0], u.Email); ok {
-			email = a.email
-		}
-	}
-	// Resolution would count it anonymous: it can be nobody's row.
-	if len(email) == 0 && u.Username == "" && u.DisplayName == "" {
+	key, ok := a.keyer.Key(system, u)
+	if !ok { // resolution would count it anonymous: it can be nobody's row
 		a.stats.Anonymous++
 		return
 	}
-	obs := a.observe(u, system, email, t)
+	obs := observe.Add(a.obs, key, t)
 	if project == "" {
 		a.stats.NoProject++
 		return
@@ -178,12 +168,6 @@ func (p *cellPart) add(k cellKey, n int64) {
 }
 
 // observe notes one observation and returns its id.
-func (a *Accumulator) observe(u *record.User, system string, email []byte, t int64) uint32 {
-	k := identity.AppendKey(a.key[:0], system, email, u)
-	a.key = k
-	return observe.Add(a.obs, k, t)
-}
-
 func (a *Accumulator) project(name string) uint32 {
 	if a.lastP != noID && a.projNames[a.lastP] == name {
 		return a.lastP

@@ -94,8 +94,8 @@ type Accumulator struct {
 
 	stats Quality
 
-	key   []byte // scratch: observation keys
-	email []byte // scratch: email normalisation
+	key   []byte // scratch: user id keys
+	keyer identity.Keyer
 	val   []byte // scratch: field values
 	hint  Day
 	m     Mention
@@ -212,12 +212,11 @@ func (a *Accumulator) Sibling() *Accumulator { return newAccumulator(a.cfg, a.ob
 
 func newAccumulator(cfg *config, obs *observe.Store) *Accumulator {
 	return &Accumulator{
-		cfg:   cfg,
-		obs:   obs,
-		own:   newPart(cfg, obs),
-		key:   make([]byte, 0, 256),
-		email: make([]byte, 0, 64),
-		hint:  noDay,
+		cfg:  cfg,
+		obs:  obs,
+		own:  newPart(cfg, obs),
+		key:  make([]byte, 0, 256),
+		hint: noDay,
 	}
 }
 
@@ -296,6 +295,7 @@ func (a *Accumulator) mention(m *Mention) {
 		return
 	}
 	u := m.User
+	var key []byte
 	if a.cfg.opts.By == ByUserID {
 		// The id alone is the client, whoever else the mention names.
 		if u.UserID == "" {
@@ -303,22 +303,16 @@ func (a *Accumulator) mention(m *Mention) {
 			return
 		}
 		a.key = appendUserIDKey(a.key[:0], m.System, u.UserID)
+		key = a.key
 	} else {
-		var email []byte
-		if u.Email != "" {
-			var ok bool
-			if a.email, ok = record.NormalizeEmail(a.email[:0], u.Email); ok {
-				email = a.email
-			}
-		}
-		if len(email) == 0 && u.Username == "" && u.DisplayName == "" {
+		k, ok := a.keyer.Key(m.System, u)
+		if !ok {
 			a.stats.Anonymous++ // resolution would name nobody
 			return
 		}
-		// The key holds every field identity resolution reads.
-		a.key = identity.AppendKey(a.key[:0], m.System, email, u)
+		key = k
 	}
-	obs := observe.Add(a.obs, a.key, m.Time)
+	obs := observe.Add(a.obs, key, m.Time)
 	a.keepLatest(obs, m)
 
 	day := a.cfg.cal.day(m.Time, a.hint)

@@ -68,3 +68,26 @@ func KeySystem(key string) string {
 	v, _ := cutField(key)
 	return v
 }
+
+// Keyer makes observation keys in buffers it reuses, so that the reports'
+// per-record paths allocate nothing.
+type Keyer struct{ key, email []byte }
+
+// Key is the key of the observation of u in system, valid until the next
+// call. ok is false when u names nobody (no valid email, no username, no
+// display name): resolution would only count such an observation as
+// anonymous, so the reports count it and keep no key.
+func (k *Keyer) Key(system string, u *record.User) (key []byte, ok bool) {
+	var email []byte
+	if u.Email != "" {
+		var valid bool
+		if k.email, valid = record.NormalizeEmail(k.email[:0], u.Email); valid {
+			email = k.email
+		}
+	}
+	if len(email) == 0 && u.Username == "" && u.DisplayName == "" {
+		return nil, false
+	}
+	k.key = AppendKey(k.key[:0], system, email, u)
+	return k.key, true
+}

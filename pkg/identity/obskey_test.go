@@ -59,3 +59,21 @@ func TestKeySystem(t *testing.T) {
 		t.Errorf("KeySystem of a malformed key = %q, want empty", got)
 	}
 }
+
+func TestKeyer(t *testing.T) {
+	var k Keyer
+	u := record.User{Email: "Alice@X.com", Username: "alice"}
+	key, ok := k.Key("Jira", &u)
+	want := AppendKey(nil, "Jira", []byte("alice@x.com"), &u)
+	if !ok || !bytes.Equal(key, want) {
+		t.Errorf("Key = %q, %t; want %q with the email normalised", key, ok, want)
+	}
+	for _, nobody := range []record.User{{}, {Email: "not an email"}, {FirstName: "Al", UserID: "7"}} {
+		if key, ok := k.Key("Jira", &nobody); ok {
+			t.Errorf("%+v names nobody, got key %q", nobody, key)
+		}
+	}
+	if allocs := testing.AllocsPerRun(100, func() { k.Key("Jira", &u) }); allocs != 0 {
+		t.Errorf("Key allocates %.0f times once its buffers have grown", allocs)
+	}
+}

@@ -63,8 +63,8 @@ type Accumulator struct {
 	later int64
 	stats Stats
 
-	key     []byte
-	email   []byte
+	key     []byte // scratch for the event and project keys
+	keyer   identity.Keyer
 	touched []cellKey // the current record's cells
 	hint    int32     // the last day found
 }
@@ -154,7 +154,6 @@ func newAccumulator(c *config, obs *obsStore) *Accumulator {
 		newest:     record.NoTime,
 		later:      math.MaxInt64,
 		key:        make([]byte, 0, 256),
-		email:      make([]byte, 0, 64),
 		hint:       -1,
 	}
 }
@@ -206,20 +205,11 @@ func (a *Accumulator) Record(r *record.Record) {
 
 // mention is user u named by r at t (before as-of), in system and project.
 func (a *Accumulator) mention(r *record.Record, u *record.User, system, project string, t int64, param uint32) {
-	var email []byte
-	if u.Email != "" {
-		var ok bool
-		if a.email, ok = record.NormalizeEmail(a.email[:0], u.Email); ok {
-			email = a.email
-		}
-	}
-	// Resolution would count it anonymous: it is nobody's report.
-	if len(email) == 0 && u.Username == "" && u.DisplayName == "" {
+	k, ok := a.keyer.Key(system, u)
+	if !ok { // resolution would count it anonymous: it is nobody's report
 		a.stats.Anonymous++
 		return
 	}
-	k := identity.AppendKey(a.key[:0], system, email, u)
-	a.key = k
 	obs := a.addObs(k, t)
 
 	day := a.day(t)
