@@ -32,10 +32,11 @@ type Accumulator struct {
 	stats Quality
 
 	keyer   identity.Keyer
-	touched []cellKey // the current record's cells
-	hint    int32     // the last day found
-	lastP   uint32    // the last project's id (a cache)
-	lastA   uint32    // the last action's id (a cache)
+	touched []touch // the current record's cells
+	emails  []byte  // the current record's emails, touch.email0:email1
+	hint    int32   // the last day found
+	lastP   uint32  // the last project's id (a cache)
+	lastA   uint32  // the last action's id (a cache)
 }
 
 // cellPart is one accumulator's cells: ids of observations are ids of obs
@@ -94,7 +95,7 @@ func (a *Accumulator) Record(r *record.Record) {
 		a.stats.OtherPlan++
 		return
 	}
-	a.touched = a.touched[:0]
+	a.touched, a.emails = a.touched[:0], a.emails[:0]
 	own := r.User.Named()
 	if own || len(r.Users) == 0 {
 		// A record naming nobody at all is an anonymous mention too.
@@ -148,13 +149,29 @@ func (a *Accumulator) mention(r *record.Record, u *record.User, system, project 
 		return
 	}
 	k := cellKey{day: day, obs: obs, project: a.project(project), action: a.action(r.Action)}
+	email := a.keyer.Email()
 	for _, seen := range a.touched {
-		if seen == k {
+		if seen.cell == k {
 			return // the record named this user here twice: count it once
 		}
+		// Spelt otherwise but with the same email: one identity, so one
+		// user of this cell.
+		if len(email) > 0 && seen.cell.day == k.day && seen.cell.project == k.project &&
+			seen.cell.action == k.action && string(a.emails[seen.email0:seen.email1]) == string(email) {
+			return
+		}
 	}
-	a.touched = append(a.touched, k)
+	t0 := int32(len(a.emails))
+	a.emails = append(a.emails, email...)
+	a.touched = append(a.touched, touch{cell: k, email0: t0, email1: int32(len(a.emails))})
 	a.own.add(k, r.Count)
+}
+
+// touch is a cell the current record has counted, and the email of the
+// observation it counted it for (empty when none).
+type touch struct {
+	cell           cellKey
+	email0, email1 int32
 }
 
 func (p *cellPart) add(k cellKey, n int64) {
@@ -167,7 +184,6 @@ func (p *cellPart) add(k cellKey, n int64) {
 	p.sums[i] = tally.AddSat(p.sums[i], n)
 }
 
-// observe notes one observation and returns its id.
 func (a *Accumulator) project(name string) uint32 {
 	if a.lastP != noID && a.projNames[a.lastP] == name {
 		return a.lastP

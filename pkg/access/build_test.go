@@ -250,6 +250,30 @@ func TestUsersArray(t *testing.T) {
 	}
 }
 
+// TestOnePersonTwoSpellingsInOneRecord: a record naming one person through
+// its own fields and a users[] element that spells them otherwise, with
+// the same email, counts its action once for that person; another person
+// in the same record still counts.
+func TestOnePersonTwoSpellingsInOneRecord(t *testing.T) {
+	r := rec("2026-03-09T10:00:00Z", "Plant", "scan_upload", 3, record.User{Email: "Ann@X.com", Username: "ann"})
+	r.Users = []record.UserElem{
+		{User: record.User{Email: "ann@x.com", DisplayName: "Ann Lee"}, Time: record.NoTime},
+		{User: record.User{Email: "ANN@x.com", Username: "ANN"}, Time: record.NoTime},
+		{User: email("ben@x.com"), Time: record.NoTime},
+		// The same person in another project is another cell.
+		{User: email("ann@x.com"), Time: record.NoTime, Project: "Tunnel"},
+	}
+	got := lines(feed(t, march, twoCols, []record.Record{r}))
+	want := []string{
+		"2026-03-09|||ann@x.com||Plant|[3 0]",
+		"2026-03-09|||ann@x.com||Tunnel|[3 0]",
+		"2026-03-09|||ben@x.com||Plant|[3 0]",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 // TestTimeZones: 2026-03-10T23:30Z is the 11th in Paris (UTC+1) and the
 // 10th in New York (UTC-4 after 2026-03-08); 2026-03-11T00:30Z is the
 // 11th in UTC but still the 10th in New York.

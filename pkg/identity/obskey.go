@@ -71,7 +71,10 @@ func KeySystem(key string) string {
 
 // Keyer makes observation keys in buffers it reuses, so that the reports'
 // per-record paths allocate nothing.
-type Keyer struct{ key, email []byte }
+type Keyer struct {
+	key, email []byte
+	valid      bool // the last key has an email
+}
 
 // Key is the key of the observation of u in system, valid until the next
 // call. ok is false when u names nobody (no valid email, no username, no
@@ -89,5 +92,16 @@ func (k *Keyer) Key(system string, u *record.User) (key []byte, ok bool) {
 		return nil, false
 	}
 	k.key = AppendKey(k.key[:0], system, email, u)
+	k.valid = len(email) > 0
 	return k.key, true
+}
+
+// Email is the normalised email of the last key Key made, nil when it had
+// none; valid until the next call of Key. Two observations with the same
+// email are always one identity, whatever else they say.
+func (k *Keyer) Email() []byte {
+	if !k.valid {
+		return nil
+	}
+	return k.email
 }

@@ -68,6 +68,12 @@ func TestKeyer(t *testing.T) {
 	if !ok || !bytes.Equal(key, want) {
 		t.Errorf("Key = %q, %t; want %q with the email normalised", key, ok, want)
 	}
+	if got := string(k.Email()); got != "alice@x.com" {
+		t.Errorf("Email = %q, want the normalised email", got)
+	}
+	if _, ok := k.Key("Jira", &record.User{Email: "nope", Username: "bob"}); !ok || k.Email() != nil {
+		t.Errorf("after a key without a valid email, Email = %q, want nil", k.Email())
+	}
 	for _, nobody := range []record.User{{}, {Email: "not an email"}, {FirstName: "Al", UserID: "7"}} {
 		if key, ok := k.Key("Jira", &nobody); ok {
 			t.Errorf("%+v names nobody, got key %q", nobody, key)
