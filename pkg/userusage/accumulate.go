@@ -65,8 +65,9 @@ type Accumulator struct {
 
 	key     []byte // scratch for the event and project keys
 	keyer   identity.Keyer
-	touched []cellKey // the current record's cells
-	hint    int32     // the last day found
+	touched []touch // the current record's cells
+	emails  []byte  // the current record's emails, touch.email0:email1
+	hint    int32   // the last day found
 }
 
 // config is what siblings share.
@@ -165,7 +166,7 @@ func (a *Accumulator) Record(r *record.Record) {
 		a.stats.OtherCustomer++
 		return
 	}
-	a.touched = a.touched[:0]
+	a.touched, a.emails = a.touched[:0], a.emails[:0]
 	param := noID
 	if r.Action != "" {
 		param = a.param(r.Category, r.Action)
@@ -217,12 +218,21 @@ func (a *Accumulator) mention(r *record.Record, u *record.User, system, project 
 		return
 	}
 	ck := cellKey{obs: obs, day: day}
+	email := a.keyer.Email()
+	counted := false // the record's events already count for this person today
 	for _, seen := range a.touched {
-		if seen == ck {
+		if seen.cell == ck {
 			return // the record named this observation twice: once counts
 		}
+		// Spelt otherwise but with the same email: one identity, whose
+		// day counts the record once; its projects still count.
+		if len(email) > 0 && seen.cell.day == day && string(a.emails[seen.email0:seen.email1]) == string(email) {
+			counted = true
+		}
 	}
-	a.touched = append(a.touched, ck)
+	e0 := int32(len(a.emails))
+	a.emails = append(a.emails, email...)
+	a.touched = append(a.touched, touch{cell: ck, email0: e0, email1: int32(len(a.emails))})
 	ci, ok := a.cells[ck]
 	if !ok {
 		ci = int32(len(a.cellVals))
@@ -230,14 +240,23 @@ func (a *Accumulator) mention(r *record.Record, u *record.User, system, project 
 		a.cellVals = append(a.cellVals, cell{last: t, params: -1, projs: -1})
 	}
 	c := &a.cellVals[ci]
-	c.events = tally.AddSat(c.events, r.Count)
 	c.last = max(c.last, t)
-	if param != noID {
-		c.params = a.addParam(c.params, param, r.Count)
+	if !counted {
+		c.events = tally.AddSat(c.events, r.Count)
+		if param != noID {
+			c.params = a.addParam(c.params, param, r.Count)
+		}
 	}
 	if project != "" {
 		c.projs = a.addProject(c.projs, a.project(system, project))
 	}
+}
+
+// touch is a cell the current record has counted, and the email of the
+// observation it counted it for (empty when none).
+type touch struct {
+	cell           cellKey
+	email0, email1 int32
 }
 
 // day is the index of the day holding t, or -1 outside the days kept.

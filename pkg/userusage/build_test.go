@@ -263,3 +263,33 @@ func TestCustomer(t *testing.T) {
 		t.Errorf("a query without the store's customer: %v", err)
 	}
 }
+
+// TestOnePersonTwoSpellingsInOneRecord: a record naming one person through
+// its own fields and a users[] element with the same email, in another
+// system and project, counts its events once for that person's day; both
+// systems and projects count.
+func TestOnePersonTwoSpellingsInOneRecord(t *testing.T) {
+	r := rec(t, "2026-03-03T10:00:00Z", "Jira", "PROJ", record.User{Email: "Alice@x.com", Username: "asmith"}, "", "comment", 3)
+	r.Users = []record.UserElem{
+		{User: record.User{Email: "alice@x.com", DisplayName: "Alice Smith"}, System: "ADO", Project: "Web", Time: record.NoTime},
+		{User: record.User{Email: "bob@x.com"}, Time: record.NoTime},
+	}
+	s := Build(accumulate(t, fixtureOptions(t), []record.Record{r}), BuildOptions{})
+	p, err := s.Page(query(t, Request{UserKey: "all", Date: "2026-03-03", Parameters: "usage:num_events,accounts:num_systems,accounts:num_projects"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, rep := range p.Reports {
+		got[rep.Entity.UserEmail] = dumpPage(&Page{Reports: []Report{{Parameters: rep.Parameters}}})
+	}
+	want := map[string]string{
+		"alice@x.com": " : accounts:num_systems=2 accounts:num_projects=2 usage:num_events=3",
+		"bob@x.com":   " : accounts:num_systems=1 accounts:num_projects=1 usage:num_events=3",
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("%s: %q, want %q", k, got[k], w)
+		}
+	}
+}
