@@ -96,9 +96,12 @@ type Accumulator struct {
 
 	key   []byte // scratch: user id keys
 	keyer identity.Keyer
-	val   []byte // scratch: field values
-	hint  Day
-	m     Mention
+	// The people the current record has named so far.
+	named       []namedAt
+	namedEmails []byte
+	val         []byte // scratch: field values
+	hint        Day
+	m           Mention
 }
 
 // part is one worker's activity per (observation, day). Its observation
@@ -261,6 +264,7 @@ func (a *Accumulator) Record(r *record.Record) {
 		a.rebase()
 	}
 	a.stats.Records++
+	a.named, a.namedEmails = a.named[:0], a.namedEmails[:0]
 	if r.User.Named() || len(r.Users) == 0 {
 		mentionOf(&a.m, r, nil)
 		a.mention(&a.m)
@@ -272,6 +276,29 @@ func (a *Accumulator) Record(r *record.Record) {
 		mentionOf(&a.m, r, &r.Users[i])
 		a.mention(&a.m)
 	}
+}
+
+// namedAt is a person the current record has named, and when.
+type namedAt struct {
+	obs            uint32
+	t              int64
+	email0, email1 int32 // in namedEmails; empty without an email
+}
+
+// namedAlready reports whether the current record has already named the
+// person of observation obs, or of this email, at t, and notes it
+// otherwise. Observations with the same email are always one identity;
+// a person named again at the same instant adds no activity of their own.
+func (a *Accumulator) namedAlready(obs uint32, t int64, email []byte) bool {
+	for _, n := range a.named {
+		if n.t == t && (n.obs == obs || len(email) > 0 && string(a.namedEmails[n.email0:n.email1]) == string(email)) {
+			return true
+		}
+	}
+	e0 := int32(len(a.namedEmails))
+	a.namedEmails = append(a.namedEmails, email...)
+	a.named = append(a.named, namedAt{obs: obs, t: t, email0: e0, email1: int32(len(a.namedEmails))})
+	return false
 }
 
 // rebase follows a's store to where a merge moved it; the part so far
@@ -321,6 +348,13 @@ func (a *Accumulator) mention(m *Mention) {
 		return
 	}
 	a.hint = day
+	var email []byte
+	if a.cfg.opts.By != ByUserID {
+		email = a.keyer.Email()
+	}
+	if a.namedAlready(obs, m.Time, email) {
+		return // the record's events and duration count once for this person
+	}
 	r := m.R
 	p := a.own
 	ci := p.cell(obs, day)

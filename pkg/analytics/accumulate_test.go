@@ -132,6 +132,38 @@ func TestSessions(t *testing.T) {
 	}
 }
 
+// TestPersonNamedTwiceInOneRecord: a record naming one person again at
+// the same instant (the same observation, or another spelling with the
+// same email) counts its events and duration once for them; at another
+// instant the person is active again; another person counts on their own.
+func TestPersonNamedTwiceInOneRecord(t *testing.T) {
+	r := rec(t, "2026-03-02T10:00:00Z", record.User{Email: "Ann@X.com", Username: "ann"}, cnt(3), dur(60))
+	r.Users = []record.UserElem{
+		{User: record.User{Email: "Ann@X.com", Username: "ann"}, Time: record.NoTime},
+		{User: record.User{Email: "ann@x.com", DisplayName: "Ann Lee"}, Time: record.NoTime},
+		{User: email("ben@x.com"), Time: record.NoTime},
+	}
+	later := rec(t, "2026-03-03T10:00:00Z", email("cat@x.com"), cnt(2))
+	later.Users = []record.UserElem{{User: email("cat@x.com"), Time: mustTime(t, "2026-03-03T11:00:00Z")}}
+	ds := build(t, testOptions(t), []record.Record{r, later})
+	tests := []struct {
+		email string
+		want  []UserDay
+	}{
+		{"ann@x.com", []UserDay{{Day: day("2026-03-02"), Events: 3, Sessions: 1, Runtime: int64(time.Minute)}}},
+		{"ben@x.com", []UserDay{{Day: day("2026-03-02"), Events: 3, Sessions: 1, Runtime: int64(time.Minute)}}},
+		// 10:00 and 11:00 are two activities, 60 minutes apart: two
+		// sessions, the record's count for each.
+		{"cat@x.com", []UserDay{{Day: day("2026-03-03"), Events: 4, Sessions: 2}}},
+	}
+	for _, tt := range tests {
+		u := userByEmail(t, ds, tt.email)
+		if !reflect.DeepEqual(u.Days, tt.want) {
+			t.Errorf("%s: days\n%+v\nwant\n%+v", tt.email, u.Days, tt.want)
+		}
+	}
+}
+
 // However the records are ordered and split among workers, the dataset
 // is the same.
 func TestMergeOrderFree(t *testing.T) {
