@@ -17,6 +17,7 @@ var profiles = map[string]Mapping{
 			"project":      "repo.name",
 			"action":       "type",
 			"customer":     "org.login",
+			"user_id":      "actor.id",
 		},
 		Constants: map[string]string{"system": "GitHub"},
 	},

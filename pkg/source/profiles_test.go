@@ -46,12 +46,12 @@ func TestGitHubEventsFixture(t *testing.T) {
 		want(func(r *record.Record) {
 			r.Time, r.Line, r.Source = mustTime(t, "2021-07-21T06:00:00Z"), 1, "github-events.jsonl"
 			r.System, r.Project, r.Action, r.Customer = "GitHub", "acme/web", "PushEvent", "acme"
-			r.Username, r.DisplayName = "octo-bot[bot]", "octo-bot"
+			r.Username, r.DisplayName, r.UserID = "octo-bot[bot]", "octo-bot", "7"
 		}),
 		want(func(r *record.Record) {
 			r.Time, r.Line, r.Source = mustTime(t, "2021-07-21T06:00:05Z"), 3, "github-events.jsonl"
 			r.System, r.Project, r.Action = "GitHub", "jane/dotfiles", "WatchEvent"
-			r.Username, r.DisplayName = "jane", "jane"
+			r.Username, r.DisplayName, r.UserID = "jane", "jane", "11"
 		}),
 	}
 	if len(col.recs) != len(exp) {
@@ -61,10 +61,10 @@ func TestGitHubEventsFixture(t *testing.T) {
 	for _, p := range col.recs[0].Props {
 		keys = append(keys, p.Key)
 	}
-	if exp := []string{"id", "actor.id", "actor.url", "repo.id", "payload", "public", "org.id"}; !slices.Equal(keys, exp) {
+	if exp := []string{"id", "actor.url", "repo.id", "payload", "public", "org.id"}; !slices.Equal(keys, exp) {
 		t.Errorf("props of record 0 = %q, want %q", keys, exp)
 	}
-	if p := col.recs[0].Props[4]; p.Value != `{"commits":[{"sha":"abc","message":"fix: \"quotes\" and \u00e9"}],"size":1}` {
+	if p := col.recs[0].Props[3]; p.Value != `{"commits":[{"sha":"abc","message":"fix: \"quotes\" and \u00e9"}],"size":1}` {
 		t.Errorf("payload prop = %s, want the raw JSON text", p.Value)
 	}
 	for i := range exp {
