@@ -31,6 +31,9 @@ func newTable(hint int) *table {
 // find returns the id of the value v hashing to h, or none and the empty
 // slot where it belongs.
 func (t *table) find(h uint64, eq func(string) bool) (int32, int) {
+	if t.slots == nil {
+		panic("identity: lookup in a sealed table")
+	}
 	mask := uint64(len(t.slots) - 1)
 	tag := h >> 32
 	for i := tag & mask; ; i = (i + 1) & mask {
@@ -56,6 +59,11 @@ func (t *table) add(h uint64, i int, v string) int32 {
 	}
 	return id
 }
+
+// seal gives back the slots of a table no value will be added to or
+// looked up in again; its values stay. Tens of megabytes on a large
+// input are slots that only interning needs.
+func (t *table) seal() { t.slots = nil }
 
 func (t *table) grow() {
 	old := t.slots

@@ -1,7 +1,6 @@
 package identity
 
 import (
-	"slices"
 	"strings"
 	"sync"
 )
@@ -174,7 +173,7 @@ func (p *Prepared) ResolveWindow(w Window) Result {
 // begin readies r for resolving the observations in present.
 func (r *resolver) begin(present []bool, tally []Tally) {
 	r.tally = tally
-	r.cls = slices.Grow(r.cls[:0], len(r.k))[:len(r.k)]
+	r.cls = make([]Class, len(r.k))
 	r.ident = make([]int32, len(r.k))
 	r.ids, r.inter, r.anonymous = nil, r.inter[:0], 0
 	for i := range r.k {
@@ -196,7 +195,11 @@ func (r *resolver) resolve() Result {
 	r.class3()
 	r.class4()
 	res := Result{Identities: r.build(), Anonymous: r.anonymous}
-	r.tally = nil
+	// What one resolution built is rebuilt by the next: let it go while
+	// the caller holds the result.
+	r.tally, r.ident, r.ids, r.cls = nil, nil, nil, nil
+	r.uf1, r.isKey, r.rootIdent1 = nil, nil, nil
+	r.uf3, r.compIdent = nil, nil
 	return res
 }
 
@@ -221,6 +224,11 @@ func (r *resolver) intern() {
 	}
 	r.svcEmails = r.match.matchAll(r.emails.vals)
 	r.svcNames = r.match.matchAll(r.names.vals)
+	// Only the interactions, which each resolution brings anew, are
+	// interned after this.
+	for _, t := range []*table{r.names, r.emails, r.displays, r.firsts, r.lasts, r.companies, r.userIDs, r.systems} {
+		t.seal()
+	}
 
 	for i := range r.k {
 		k := &r.k[i]
