@@ -70,24 +70,27 @@ var fieldKeys = [numFields]keyField{
 }
 
 // valueAgg tallies the distinct values of one field over one identity's
-// observations. Arrays are indexed by value id and reused across
-// identities: stamp says in which pass (epoch) an entry was last written.
+// observations. An identity has few values, so their tallies are a short
+// list; a value id's place in it is found through slot, an array by value
+// id reused across identities: stamp says in which pass (epoch) a value's
+// slot was last written.
 type valueAgg struct {
 	epoch   int32
 	stamp   []int32
-	count   []int64 // sum of the observations' counts
-	last    []int64 // latest time observed
-	spell   []int32 // observation giving the first spelling
-	touched []int32 // value ids of the current identity
+	slot    []int32
+	touched []valueTally // the current identity's values, in first-seen order
+}
+
+// valueTally is one value's tally over the current identity.
+type valueTally struct {
+	v     int32 // value id
+	spell int32 // observation giving the first spelling
+	count int64 // sum of the observations' counts
+	last  int64 // latest time observed
 }
 
 func newValueAgg(n int) *valueAgg {
-	return &valueAgg{
-		stamp: make([]int32, n),
-		count: make([]int64, n),
-		last:  make([]int64, n),
-		spell: make([]int32, n),
-	}
+	return &valueAgg{stamp: make([]int32, n), slot: make([]int32, n)}
 }
 
 // begin starts tallying another identity.
@@ -100,35 +103,38 @@ func (a *valueAgg) add(r *resolver, f field, v, o int32) {
 	ob := &r.tally[o]
 	if a.stamp[v] != a.epoch {
 		a.stamp[v] = a.epoch
-		a.count[v] = ob.Count
-		a.last[v] = ob.Last
-		a.spell[v] = o
-		a.touched = append(a.touched, v)
+		a.slot[v] = int32(len(a.touched))
+		a.touched = append(a.touched, valueTally{v: v, spell: o, count: ob.Count, last: ob.Last})
 		return
 	}
-	a.count[v] += ob.Count
-	a.last[v] = max(a.last[v], ob.Last)
-	if cur := a.spell[v]; ob.First < r.tally[cur].First ||
+	t := &a.touched[a.slot[v]]
+	t.count += ob.Count
+	t.last = max(t.last, ob.Last)
+	if cur := t.spell; ob.First < r.tally[cur].First ||
 		ob.First == r.tally[cur].First && r.spelling(f, o) < r.spelling(f, cur) {
-		a.spell[v] = o
+		t.spell = o
 	}
 }
 
+// spell is the observation giving value v's first spelling; v must have
+// been added since begin.
+func (a *valueAgg) spell(v int32) int32 { return a.touched[a.slot[v]].spell }
+
 // primary is the value on the most observations; ties go to the one
 // observed most recently, then to the smallest normalised value.
-func (a *valueAgg) primary(t *table) int32 {
-	best := none
-	for _, v := range a.touched {
-		if best == none {
-			best = v
-			continue
-		}
-		if c := cmp.Compare(a.count[v], a.count[best]); c > 0 ||
-			c == 0 && (a.last[v] > a.last[best] || a.last[v] == a.last[best] && t.vals[v] < t.vals[best]) {
-			best = v
+func (a *valueAgg) primary(tab *table) int32 {
+	if len(a.touched) == 0 {
+		return none
+	}
+	best := &a.touched[0]
+	for i := 1; i < len(a.touched); i++ {
+		t := &a.touched[i]
+		if c := cmp.Compare(t.count, best.count); c > 0 ||
+			c == 0 && (t.last > best.last || t.last == best.last && tab.vals[t.v] < tab.vals[best.v]) {
+			best = t
 		}
 	}
-	return best
+	return best.v
 }
 
 // slab hands out sub-slices of large shared arrays so that hundreds of
@@ -288,7 +294,7 @@ func (w *worker) keys(id int32) {
 		p := a.primary(r.table(f))
 		b.primary[id][f] = p
 		if p != none {
-			b.shownObs[id][f] = a.spell[p]
+			b.shownObs[id][f] = a.spell(p)
 		}
 	}
 	uid := none
@@ -386,7 +392,7 @@ func (w *worker) shown(f field, v int32) string {
 	if v == none {
 		return ""
 	}
-	return w.r.spelling(f, w.aggs[f].spell[v])
+	return w.r.spelling(f, w.aggs[f].spell(v))
 }
 
 // values is the primary value of f and every other value as aliases.
@@ -397,8 +403,8 @@ func (w *worker) values(f field, primary int32) (string, []string) {
 	}
 	aliases := w.strs.take(len(a.touched) - 1)
 	i := 0
-	for _, v := range a.touched {
-		if v != primary {
+	for _, t := range a.touched {
+		if v := t.v; v != primary {
 			aliases[i] = w.shown(f, v)
 			i++
 		}
