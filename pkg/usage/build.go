@@ -66,6 +66,7 @@ type Builder struct {
 	// store's keys; each window gives their counts, times and
 	// interactions, and which are present.
 	prepared *identity.Prepared
+	built    []bool // periods whose workbook was built
 }
 
 // NewBuilder prepares to build acc's workbooks. acc must not change
@@ -89,7 +90,18 @@ func (bld *Builder) Workbook(i int) Workbook {
 	from := p.Start(bld.asOf)
 	wb := Workbook{Period: Period{Spec: p.Text, Label: p.Label(), From: from, To: bld.asOf}}
 	b := windowBuilder{acc: bld.acc, opts: &bld.opts, win: i, start: from.UnixNano(), loc: bld.loc, wb: &wb}
-	b.users(bld.resolve(i))
+	res := bld.resolve(i)
+	if bld.built == nil {
+		bld.built = make([]bool, len(bld.opts.Periods))
+	}
+	bld.built[i] = true
+	if !slices.Contains(bld.built, false) {
+		// The last window is resolved: nothing needs the prepared
+		// observations while its rows are built and written. Asked
+		// again, resolve prepares them again.
+		bld.prepared = nil
+	}
+	b.users(res)
 	b.syncSheets(bld.pairs)
 	b.summary()
 	return wb
