@@ -291,3 +291,30 @@ func TestKeysSurviveAnyBytes(t *testing.T) {
 		t.Errorf("splitKey = %q, want %q", got, fields)
 	}
 }
+
+// A builder asked for a window again, after it let the prepared
+// observations go with the last one, builds the same workbook.
+func TestBuilderWorkbookAgain(t *testing.T) {
+	periods, err := ParsePeriods("6m,1y")
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc := NewAccumulator(NewConfig(fixtureAsOf, periods))
+	recs := fixture()
+	for i := range recs {
+		acc.Record(&recs[i])
+	}
+	bld := NewBuilder(acc, BuildOptions{AsOf: fixtureAsOf, Periods: periods, Location: time.UTC, ServiceAccountPatterns: []string{"svc-*"}})
+	first := []Workbook{bld.Workbook(0), bld.Workbook(1)}
+	if bld.prepared != nil {
+		t.Fatal("the prepared observations outlived the last window")
+	}
+	for i := range first {
+		if again := bld.Workbook(i); !reflect.DeepEqual(again, first[i]) {
+			t.Errorf("period %d built again differs:\n%+v\nwant\n%+v", i, again.Summary, first[i].Summary)
+		}
+	}
+	if len(first[1].Users) == 0 {
+		t.Fatal("the fixture's year has no users")
+	}
+}
