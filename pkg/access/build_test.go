@@ -7,10 +7,10 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/usagerep/usagerep/pkg/internal/benchrec"
 	"github.com/usagerep/usagerep/pkg/record"
 )
 
@@ -477,42 +477,14 @@ func TestMergeOrderIndependence(t *testing.T) {
 	}
 	for seed := range uint64(8) {
 		rng := rand.New(rand.NewPCG(seed, 1))
-		// Several independent accumulators, each with siblings sharing
-		// its observations: merges move whole stores as well.
-		var accs []*Accumulator
-		for range rng.IntN(3) + 1 {
+		accs := benchrec.Family(rng, func() *Accumulator {
 			root, err := NewAccumulator(opts)
 			if err != nil {
 				t.Fatal(err)
 			}
-			accs = append(accs, root)
-			for range rng.IntN(3) {
-				accs = append(accs, root.Sibling())
-			}
-		}
-		parts := make([][]*record.Record, len(accs))
-		perm := rng.Perm(len(recs))
-		for _, i := range perm {
-			w := rng.IntN(len(accs))
-			parts[w] = append(parts[w], &recs[i])
-		}
-		var wg sync.WaitGroup
-		for w, acc := range accs {
-			wg.Go(func() {
-				for _, r := range parts[w] {
-					acc.Record(r)
-				}
-			})
-		}
-		wg.Wait()
-		rng.Shuffle(len(accs), func(i, j int) { accs[i], accs[j] = accs[j], accs[i] })
-		// Merge as a tree in random pairs: associativity, not just a fold.
-		for len(accs) > 1 {
-			i := rng.IntN(len(accs) - 1)
-			accs[i].Merge(accs[i+1])
-			accs = append(accs[:i+1], accs[i+2:]...)
-		}
-		got := Build(accs[0], BuildOptions{Loc: paris})
+			return root
+		})
+		got := Build(benchrec.FeedRandomly(rng, accs, recs), BuildOptions{Loc: paris})
 		if !reflect.DeepEqual(lines(got), lines(want)) || !reflect.DeepEqual(got.Columns, want.Columns) ||
 			got.Quality != want.Quality || got.Users != want.Users {
 			t.Fatalf("seed %d: report differs from the single accumulator's", seed)

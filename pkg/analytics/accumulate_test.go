@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/usagerep/usagerep/pkg/identity"
+	"github.com/usagerep/usagerep/pkg/internal/benchrec"
 	"github.com/usagerep/usagerep/pkg/record"
 )
 
@@ -261,40 +261,14 @@ func TestSiblingsMatchOneAccumulator(t *testing.T) {
 	}
 	for seed := range uint64(12) {
 		rng := rand.New(rand.NewPCG(seed, 5))
-		// Several independent accumulators, each with siblings sharing
-		// its store: merges move whole stores as well.
-		var accs []*Accumulator
-		for range rng.IntN(3) + 1 {
+		accs := benchrec.Family(rng, func() *Accumulator {
 			root, err := NewAccumulator(opts)
 			if err != nil {
 				t.Fatal(err)
 			}
-			accs = append(accs, root)
-			for range rng.IntN(3) {
-				accs = append(accs, root.Sibling())
-			}
-		}
-		feeds := make([][]*record.Record, len(accs))
-		for _, i := range rng.Perm(len(recs)) {
-			w := rng.IntN(len(accs))
-			feeds[w] = append(feeds[w], &recs[i])
-		}
-		var wg sync.WaitGroup
-		for w, acc := range accs {
-			wg.Go(func() {
-				for _, r := range feeds[w] {
-					acc.Record(r)
-				}
-			})
-		}
-		wg.Wait()
-		rng.Shuffle(len(accs), func(i, j int) { accs[i], accs[j] = accs[j], accs[i] })
-		for len(accs) > 1 {
-			i := rng.IntN(len(accs) - 1)
-			accs[i].Merge(accs[i+1])
-			accs = append(accs[:i+1], accs[i+2:]...)
-		}
-		got := Build(accs[0], BuildOptions{})
+			return root
+		})
+		got := Build(benchrec.FeedRandomly(rng, accs, recs), BuildOptions{})
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("seed %d: the dataset differs from one accumulator's", seed)
 		}

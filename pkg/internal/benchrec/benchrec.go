@@ -1,10 +1,12 @@
 // Package benchrec gives the reports' benchmarks decoded records of the
 // generator's data, so that they measure accumulation alone, without
-// decoding.
+// decoding; and their benchmarks and tests the ways a scan feeds and
+// merges accumulators.
 package benchrec
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -82,4 +84,48 @@ func Feed[A Accumulator[A]](acc A, recs []record.Record, workers int) {
 	for _, o := range accs {
 		acc.Merge(o)
 	}
+}
+
+// Family is one to three independent accumulators made by newRoot, each
+// with up to two siblings sharing its store, so that merging them moves
+// whole stores as well as folding siblings.
+func Family[A Accumulator[A]](rng *rand.Rand, newRoot func() A) []A {
+	var accs []A
+	for range rng.IntN(3) + 1 {
+		root := newRoot()
+		accs = append(accs, root)
+		for range rng.IntN(3) {
+			accs = append(accs, root.Sibling())
+		}
+	}
+	return accs
+}
+
+// FeedRandomly gives each record of recs, in an order of rng's, to one of
+// accs, each accumulator on a goroutine of its own; then merges them as a
+// tree in random pairs (associativity, not only a fold) and returns the
+// one that holds everything.
+func FeedRandomly[A Accumulator[A]](rng *rand.Rand, accs []A, recs []record.Record) A {
+	feeds := make([][]*record.Record, len(accs))
+	for _, i := range rng.Perm(len(recs)) {
+		w := rng.IntN(len(accs))
+		feeds[w] = append(feeds[w], &recs[i])
+	}
+	var wg sync.WaitGroup
+	for w, acc := range accs {
+		wg.Go(func() {
+			for _, r := range feeds[w] {
+				acc.Record(r)
+			}
+		})
+	}
+	wg.Wait()
+	accs = slices.Clone(accs)
+	rng.Shuffle(len(accs), func(i, j int) { accs[i], accs[j] = accs[j], accs[i] })
+	for len(accs) > 1 {
+		i := rng.IntN(len(accs) - 1)
+		accs[i].Merge(accs[i+1])
+		accs = append(accs[:i+1], accs[i+2:]...)
+	}
+	return accs[0]
 }
