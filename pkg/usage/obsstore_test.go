@@ -5,10 +5,10 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/usagerep/usagerep/pkg/internal/benchrec"
 	"github.com/usagerep/usagerep/pkg/record"
 )
 
@@ -27,8 +27,9 @@ func manyInteractions() []record.Record {
 	return recs
 }
 
-// build feeds recs to accumulators made by newAccs (one goroutine each,
-// records dealt at random) and builds the 6m,1y report.
+// buildWith feeds recs to accumulators made by newAccs (one goroutine
+// each, records dealt at random, merged as a random tree) and builds the
+// 6m,1y report.
 func buildWith(t *testing.T, recs []record.Record, newAccs func(Config) []*Accumulator, rng *rand.Rand) *Report {
 	t.Helper()
 	periods, err := ParsePeriods("6m,1y")
@@ -36,26 +37,7 @@ func buildWith(t *testing.T, recs []record.Record, newAccs func(Config) []*Accum
 		t.Fatal(err)
 	}
 	cfg := NewConfig(fixtureAsOf, periods)
-	accs := newAccs(cfg)
-	parts := make([][]*record.Record, len(accs))
-	for i := range recs {
-		w := rng.IntN(len(accs))
-		parts[w] = append(parts[w], &recs[i])
-	}
-	var wg sync.WaitGroup
-	for w, acc := range accs {
-		wg.Go(func() {
-			for _, r := range parts[w] {
-				acc.Record(r)
-			}
-		})
-	}
-	wg.Wait()
-	rng.Shuffle(len(accs), func(i, j int) { accs[i], accs[j] = accs[j], accs[i] })
-	acc := accs[0]
-	for _, o := range accs[1:] {
-		acc.Merge(o)
-	}
+	acc := benchrec.FeedRandomly(rng, newAccs(cfg), recs)
 	return Build(acc, BuildOptions{AsOf: fixtureAsOf, Periods: periods, Location: time.UTC, ActiveWithin: 30 * 24 * time.Hour})
 }
 
