@@ -124,6 +124,21 @@ func (o *analyticsOptions) fill(a *app, cmd *cobra.Command, args []string) {
 	}
 }
 
+// analyticsRunE is an analytics command's RunE: opts filled from the
+// arguments and the configuration, then run, or runF when a test gives
+// one.
+func analyticsRunE[O interface {
+	fill(a *app, cmd *cobra.Command, args []string)
+}](a *app, opts O, runF, run func(context.Context, O) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		opts.fill(a, cmd, args)
+		if runF != nil {
+			return runF(cmd.Context(), opts)
+		}
+		return run(cmd.Context(), opts)
+	}
+}
+
 // analyticsFormat decides the output format: --format, else -o's
 // extension, else JSON.
 func analyticsFormat(format, path string) (string, error) {

@@ -61,13 +61,7 @@ rejected under --strict or --max-errors, 4 output could not be written.`,
   # Cohorts of raw user ids rather than resolved users
   usagerep analytics churn --by user_id --split month logs/`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.fill(a, cmd, args)
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runChurn(cmd.Context(), opts)
-		},
+		RunE: analyticsRunE(a, opts, runF, runChurn),
 	}
 	opts.register(cmd)
 	f := cmd.Flags()

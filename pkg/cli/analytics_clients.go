@@ -47,13 +47,7 @@ rejected under --strict or --max-errors, 4 output could not be written.`,
   # One row per session: its id, user, start, end, runtime and events
   usagerep analytics clients --by session -o sessions.csv logs/`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.fill(a, cmd, args)
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runClients(cmd.Context(), opts)
-		},
+		RunE: analyticsRunE(a, opts, runF, runClients),
 	}
 	opts.register(cmd)
 	f := cmd.Flags()

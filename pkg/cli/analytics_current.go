@@ -40,13 +40,7 @@ rejected under --strict or --max-errors, 4 output could not be written.`,
   # Sessions in the last 1, 7 and 30 days
   usagerep analytics current --by session logs/`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.fill(a, cmd, args)
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runCurrent(cmd.Context(), opts)
-		},
+		RunE: analyticsRunE(a, opts, runF, runCurrent),
 	}
 	opts.register(cmd)
 	f := cmd.Flags()

@@ -51,13 +51,7 @@ rejected under --strict or --max-errors, 4 output could not be written.`,
   # The same over raw user ids, per system
   usagerep analytics distribution --by user_id logs/`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.fill(a, cmd, args)
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runDistribution(cmd.Context(), opts)
-		},
+		RunE: analyticsRunE(a, opts, runF, runDistribution),
 	}
 	opts.register(cmd)
 	f := cmd.Flags()

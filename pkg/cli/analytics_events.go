@@ -77,13 +77,7 @@ rejected under --strict or --max-errors, 4 output could not be written.`,
   # Events per session: "users" are sessions
   usagerep analytics events table --by session logs/`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.fill(a, cmd, args)
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runEventsTable(cmd.Context(), opts)
-		},
+		RunE: analyticsRunE(a, opts, runF, runEventsTable),
 	}
 	opts.register(cmd)
 	f := cmd.Flags()
@@ -137,13 +131,7 @@ rejected under --strict or --max-errors, 4 output could not be written.`,
   # Per raw user id instead of per resolved user
   usagerep analytics events timeline --events auth/login --per users --by user_id logs/`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.fill(a, cmd, args)
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runEventsTimeline(cmd.Context(), opts)
-		},
+		RunE: analyticsRunE(a, opts, runF, runEventsTimeline),
 	}
 	opts.register(cmd)
 	f := cmd.Flags()
@@ -199,13 +187,7 @@ rejected under --strict or --max-errors, 4 output could not be written.`,
   # How sessions spread over their occurrences of an event
   usagerep analytics events lifetime --events code/push --by session logs/`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.fill(a, cmd, args)
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runEventsLifetime(cmd.Context(), opts)
-		},
+		RunE: analyticsRunE(a, opts, runF, runEventsLifetime),
 	}
 	opts.register(cmd)
 	f := cmd.Flags()

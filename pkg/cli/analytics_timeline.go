@@ -54,13 +54,7 @@ rejected under --strict or --max-errors, 4 output could not be written.`,
   # Weekly active raw user ids (one per system and id) instead of resolved users
   usagerep analytics timeline --split week --by user_id logs/`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.fill(a, cmd, args)
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runTimeline(cmd.Context(), opts)
-		},
+		RunE: analyticsRunE(a, opts, runF, runTimeline),
 	}
 	opts.register(cmd)
 	f := cmd.Flags()
