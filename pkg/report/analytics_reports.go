@@ -180,13 +180,9 @@ func parseTimeline(v optionValues) (*ownPlan, error) {
 		latest: levels,
 		params: params,
 		build: func(ds *analytics.Dataset, seg analytics.SegmentOptions, latest []int) ([]*analytics.Table, error) {
-			tl, err := analytics.BuildTimeline(ds, analytics.TimelineOptions{
+			return tablesOf(analytics.BuildTimeline(ds, analytics.TimelineOptions{
 				Split: split, LostAfter: lost, Segment: seg, Levels: latest, Columns: cols,
-			})
-			if err != nil {
-				return nil, err
-			}
-			return tl.Report(), nil
+			}))
 		},
 	}, nil
 }
@@ -224,11 +220,7 @@ func parseCurrent(v optionValues) (*ownPlan, error) {
 		},
 		params: []analytics.Param{{Key: "windows", Value: windows}},
 		build: func(ds *analytics.Dataset, seg analytics.SegmentOptions, _ []int) ([]*analytics.Table, error) {
-			c, err := analytics.BuildCurrent(ds, analytics.CurrentOptions{Windows: wins, KnownSince: since, Segment: seg})
-			if err != nil {
-				return nil, err
-			}
-			return c.Report(), nil
+			return tablesOf(analytics.BuildCurrent(ds, analytics.CurrentOptions{Windows: wins, KnownSince: since, Segment: seg}))
 		},
 	}, nil
 }
@@ -246,11 +238,7 @@ func parseDistribution(v optionValues) (*ownPlan, error) {
 	return &ownPlan{
 		params: []analytics.Param{{Key: "session_buckets", Value: sbText}, {Key: "runtime_buckets", Value: rbText}},
 		build: func(ds *analytics.Dataset, seg analytics.SegmentOptions, _ []int) ([]*analytics.Table, error) {
-			d, err := analytics.BuildDistribution(ds, analytics.DistributionOptions{Sessions: sb, Runtime: rb, Segment: seg})
-			if err != nil {
-				return nil, err
-			}
-			return d.Report(), nil
+			return tablesOf(analytics.BuildDistribution(ds, analytics.DistributionOptions{Sessions: sb, Runtime: rb, Segment: seg}))
 		},
 	}, nil
 }
@@ -312,13 +300,9 @@ func parseEventsTimeline(v optionValues) (*ownPlan, error) {
 		events: true,
 		params: []analytics.Param{{Key: "events", Value: events}, {Key: "split", Value: split.String()}, {Key: "per", Value: perText}},
 		build: func(ds *analytics.Dataset, seg analytics.SegmentOptions, _ []int) ([]*analytics.Table, error) {
-			et, err := analytics.BuildEventTimeline(ds, analytics.EventTimelineOptions{
+			return tablesOf(analytics.BuildEventTimeline(ds, analytics.EventTimelineOptions{
 				Split: split, Events: names, Top: limit, Per: per, Segment: seg,
-			})
-			if err != nil {
-				return nil, err
-			}
-			return et.Report(), nil
+			}))
 		},
 	}, nil
 }
@@ -415,14 +399,10 @@ func parseChurn(v optionValues) (*ownPlan, error) {
 			{Key: "sort", Value: sortText}, {Key: "limit", Value: strconv.Itoa(limit)}, {Key: "offset", Value: strconv.Itoa(offset)},
 		},
 		build: func(ds *analytics.Dataset, seg analytics.SegmentOptions, _ []int) ([]*analytics.Table, error) {
-			c, err := analytics.BuildChurn(ds, analytics.ChurnOptions{
+			return tablesOf(analytics.BuildChurn(ds, analytics.ChurnOptions{
 				Split: split, LostAfter: lost, From: from, To: to, Sessions: sb, Runtime: rb, Segment: seg,
 				Events: analytics.EventsOptions{Sort: key, Reverse: reverse, Limit: limit, Offset: offset},
-			})
-			if err != nil {
-				return nil, err
-			}
-			return c.Report(), nil
+			}))
 		},
 	}, nil
 }
@@ -436,11 +416,15 @@ func parseClients(v optionValues) (*ownPlan, error) {
 		allProps: true,
 		params:   []analytics.Param{{Key: "limit", Value: strconv.Itoa(limit)}, {Key: "offset", Value: strconv.Itoa(offset)}},
 		build: func(ds *analytics.Dataset, seg analytics.SegmentOptions, _ []int) ([]*analytics.Table, error) {
-			c, err := analytics.BuildClients(ds, analytics.ClientsOptions{Segment: seg, Limit: limit, Offset: offset})
-			if err != nil {
-				return nil, err
-			}
-			return c.Report(), nil
+			return tablesOf(analytics.BuildClients(ds, analytics.ClientsOptions{Segment: seg, Limit: limit, Offset: offset}))
 		},
 	}, nil
+}
+
+// tablesOf is a built report's tables, or the error of building it.
+func tablesOf[R interface{ Report() []*analytics.Table }](r R, err error) ([]*analytics.Table, error) {
+	if err != nil {
+		return nil, err
+	}
+	return r.Report(), nil
 }
