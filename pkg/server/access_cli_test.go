@@ -49,28 +49,12 @@ func TestAccessEndpointIsTheCommandsBytes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	t.Chdir(dir)
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	cfgFile := filepath.Join(dir, "usagerep.yaml")
-	cfg := `serve:
-  listen: 127.0.0.1:0
-  timeouts:
-    shutdown: 5s
-  tokens:
-    - name: admin
-      sha256: ` + server.HashToken(cliToken) + `
-      role: Administrator
-      permissions: [server_management:read]
-access:
+	cfgFile := writeServeConfig(t, `access:
   columns:
     Mine:
       - {action: sync, label: Syncs}
       - comment
-`
-	if err := os.WriteFile(cfgFile, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
+`)
 	addr := startServe(t, cfgFile, sample)
 
 	cases := []struct {
@@ -89,13 +73,8 @@ access:
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			var out, errOut bytes.Buffer
-			ios := &cli.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
 			args := append([]string{"access", "--config", cfgFile, "-q", "-o", "-"}, c.flags...)
-			if code := cli.Main(append(args, sample), ios, cli.BuildInfo{Version: "test"}); code != 0 {
-				t.Fatalf("usagerep access: exit %d: %s", code, errOut.String())
-			}
-			want := out.Bytes()
+			want := runCommand(t, append(args, sample)...)
 			got := fetch(t, addr+"/export/access?"+c.query)
 			if !bytes.Equal(got, want) {
 				t.Fatalf("serve's answer (%d bytes) differs from usagerep access's (%d bytes):\n%s\nwant\n%s", len(got), len(want), got, want)
@@ -121,6 +100,43 @@ access:
 			}
 		})
 	}
+}
+
+// writeServeConfig makes a fresh working directory with a config file
+// whose serve section listens on a free port and takes cliToken as an
+// administrator's, then holds extra; it returns the file's path.
+func writeServeConfig(t *testing.T, extra string) string {
+	t.Helper()
+	dir := t.TempDir()
+	t.Chdir(dir)
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	cfgFile := filepath.Join(dir, "usagerep.yaml")
+	cfg := `serve:
+  listen: 127.0.0.1:0
+  timeouts:
+    shutdown: 5s
+  tokens:
+    - name: admin
+      sha256: ` + server.HashToken(cliToken) + `
+      role: Administrator
+      permissions: [server_management:read]
+` + extra
+	if err := os.WriteFile(cfgFile, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return cfgFile
+}
+
+// runCommand runs usagerep with args and returns what it wrote on
+// standard output; a non-zero exit fails the test.
+func runCommand(t *testing.T, args ...string) []byte {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	ios := &cli.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
+	if code := cli.Main(args, ios, cli.BuildInfo{Version: "test"}); code != 0 {
+		t.Fatalf("usagerep %s: exit %d: %s", strings.Join(args, " "), code, errOut.String())
+	}
+	return out.Bytes()
 }
 
 // startServe runs `usagerep serve` until the test ends and returns its URL.

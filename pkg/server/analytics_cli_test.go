@@ -4,13 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/usagerep/usagerep/pkg/cli"
-	"github.com/usagerep/usagerep/pkg/server"
 )
 
 // TestAnalyticsEndpointsAreTheCommandsJSON: for each analytics report,
@@ -21,23 +17,7 @@ func TestAnalyticsEndpointsAreTheCommandsJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	t.Chdir(dir)
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	cfgFile := filepath.Join(dir, "usagerep.yaml")
-	cfg := `serve:
-  listen: 127.0.0.1:0
-  timeouts:
-    shutdown: 5s
-  tokens:
-    - name: admin
-      sha256: ` + server.HashToken(cliToken) + `
-      role: Administrator
-      permissions: [server_management:read]
-`
-	if err := os.WriteFile(cfgFile, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	cfgFile := writeServeConfig(t, "")
 	addr := startServe(t, cfgFile, fixture)
 
 	// The fixture's settings (its README): March 1 to 14, as of the 14th.
@@ -71,14 +51,8 @@ func TestAnalyticsEndpointsAreTheCommandsJSON(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			var out, errOut bytes.Buffer
-			ios := &cli.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
 			args := append(append([]string{"analytics"}, c.cmd...), "--config", cfgFile, "-q", "--format", "json", "-o", "-")
-			args = append(append(args, c.flags...), fixture)
-			if code := cli.Main(args, ios, cli.BuildInfo{Version: "test"}); code != 0 {
-				t.Fatalf("usagerep %s: exit %d: %s", strings.Join(args, " "), code, errOut.String())
-			}
-			want := out.Bytes()
+			want := runCommand(t, append(append(args, c.flags...), fixture)...)
 			got := fetch(t, addr+"/v1/analytics/"+c.path+"?"+c.query)
 			if !bytes.Equal(got, want) {
 				t.Fatalf("serve's answer (%d bytes) differs from the command's (%d bytes):\n%s\nwant\n%s", len(got), len(want), got, want)
