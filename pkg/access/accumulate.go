@@ -31,12 +31,11 @@ type Accumulator struct {
 
 	stats Quality
 
-	keyer   identity.Keyer
-	touched []touch // the current record's cells
-	emails  []byte  // the current record's emails, touch.email0:email1
-	hint    int32   // the last day found
-	lastP   uint32  // the last project's id (a cache)
-	lastA   uint32  // the last action's id (a cache)
+	keyer identity.Keyer
+	named observe.Named[cellScope] // whom the current record has counted where
+	hint  int32                    // the last day found
+	lastP uint32                   // the last project's id (a cache)
+	lastA uint32                   // the last action's id (a cache)
 }
 
 // cellPart is one accumulator's cells: ids of observations are ids of obs
@@ -95,7 +94,7 @@ func (a *Accumulator) Record(r *record.Record) {
 		a.stats.OtherPlan++
 		return
 	}
-	a.touched, a.emails = a.touched[:0], a.emails[:0]
+	a.named.Reset()
 	own := r.User.Named()
 	if own || len(r.Users) == 0 {
 		// A record naming nobody at all is an anonymous mention too.
@@ -149,29 +148,18 @@ func (a *Accumulator) mention(r *record.Record, u *record.User, system, project 
 		return
 	}
 	k := cellKey{day: day, obs: obs, project: a.project(project), action: a.action(r.Action)}
-	email := a.keyer.Email()
-	for _, seen := range a.touched {
-		if seen.cell == k {
-			return // the record named this user here twice: count it once
-		}
-		// Spelt otherwise but with the same email: one identity, so one
-		// user of this cell.
-		if len(email) > 0 && seen.cell.day == k.day && seen.cell.project == k.project &&
-			seen.cell.action == k.action && string(a.emails[seen.email0:seen.email1]) == string(email) {
-			return
-		}
+	// The same person twice in one place: the record counts once there.
+	if a.named.Add(cellScope{day: k.day, project: k.project, action: k.action}, obs, a.keyer.Email()) != observe.New {
+		return
 	}
-	t0 := int32(len(a.emails))
-	a.emails = append(a.emails, email...)
-	a.touched = append(a.touched, touch{cell: k, email0: t0, email1: int32(len(a.emails))})
 	a.own.add(k, r.Count)
 }
 
-// touch is a cell the current record has counted, and the email of the
-// observation it counted it for (empty when none).
-type touch struct {
-	cell           cellKey
-	email0, email1 int32
+// cellScope is a cell without its observation: where one person counts
+// once per record.
+type cellScope struct {
+	day             int32
+	project, action uint32
 }
 
 func (p *cellPart) add(k cellKey, n int64) {

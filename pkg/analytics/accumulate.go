@@ -96,12 +96,11 @@ type Accumulator struct {
 
 	key   []byte // scratch: user id keys
 	keyer identity.Keyer
-	// The people the current record has named so far.
-	named       []namedAt
-	namedEmails []byte
-	val         []byte // scratch: field values
-	hint        Day
-	m           Mention
+	// Whom the current record has named so far, and when.
+	named observe.Named[int64]
+	val   []byte // scratch: field values
+	hint  Day
+	m     Mention
 }
 
 // part is one worker's activity per (observation, day). Its observation
@@ -264,7 +263,7 @@ func (a *Accumulator) Record(r *record.Record) {
 		a.rebase()
 	}
 	a.stats.Records++
-	a.named, a.namedEmails = a.named[:0], a.namedEmails[:0]
+	a.named.Reset()
 	if r.User.Named() || len(r.Users) == 0 {
 		mentionOf(&a.m, r, nil)
 		a.mention(&a.m)
@@ -276,29 +275,6 @@ func (a *Accumulator) Record(r *record.Record) {
 		mentionOf(&a.m, r, &r.Users[i])
 		a.mention(&a.m)
 	}
-}
-
-// namedAt is a person the current record has named, and when.
-type namedAt struct {
-	obs            uint32
-	t              int64
-	email0, email1 int32 // in namedEmails; empty without an email
-}
-
-// namedAlready reports whether the current record has already named the
-// person of observation obs, or of this email, at t, and notes it
-// otherwise. Observations with the same email are always one identity;
-// a person named again at the same instant adds no activity of their own.
-func (a *Accumulator) namedAlready(obs uint32, t int64, email []byte) bool {
-	for _, n := range a.named {
-		if n.t == t && (n.obs == obs || len(email) > 0 && string(a.namedEmails[n.email0:n.email1]) == string(email)) {
-			return true
-		}
-	}
-	e0 := int32(len(a.namedEmails))
-	a.namedEmails = append(a.namedEmails, email...)
-	a.named = append(a.named, namedAt{obs: obs, t: t, email0: e0, email1: int32(len(a.namedEmails))})
-	return false
 }
 
 // rebase follows a's store to where a merge moved it; the part so far
@@ -352,7 +328,9 @@ func (a *Accumulator) mention(m *Mention) {
 	if a.cfg.opts.By != ByUserID {
 		email = a.keyer.Email()
 	}
-	if a.namedAlready(obs, m.Time, email) {
+	// A person named again at the same instant (the same observation, or
+	// one with the same email) adds no activity of their own.
+	if a.named.Add(m.Time, obs, email) != observe.New {
 		return // the record's events and duration count once for this person
 	}
 	r := m.R

@@ -88,3 +88,53 @@ func Resolve[S any](s *keystore.Store[S], tally func(*S) identity.Tally, opts id
 	}
 	return r
 }
+
+// Named is who the record being accumulated has named so far, in which
+// scope (a day, a cell, an instant: the caller's), so that a person named
+// twice in one record counts once there. Observations with the same
+// normalised email are always one identity, so the pass can tell that
+// much before identities are resolved.
+type Named[S comparable] struct {
+	seen   []named[S]
+	emails []byte // seen[i]'s email is emails[e0:e1]
+}
+
+type named[S comparable] struct {
+	scope  S
+	obs    uint32
+	e0, e1 int32
+}
+
+// Again says how a mention relates to the record's earlier ones.
+type Again uint8
+
+const (
+	New        Again = iota // nobody named so far in this scope is this person
+	SameObs                 // the same observation, in this scope
+	SamePerson              // another observation with the same email, in this scope
+)
+
+// Reset starts another record.
+func (n *Named[S]) Reset() { n.seen, n.emails = n.seen[:0], n.emails[:0] }
+
+// Add notes observation obs, with normalised email (empty when none),
+// named in scope, and says whether the record had named that person
+// there already.
+func (n *Named[S]) Add(scope S, obs uint32, email []byte) Again {
+	again := New
+	for _, s := range n.seen {
+		if s.scope != scope {
+			continue
+		}
+		if s.obs == obs {
+			return SameObs
+		}
+		if len(email) > 0 && string(n.emails[s.e0:s.e1]) == string(email) {
+			again = SamePerson
+		}
+	}
+	e0 := int32(len(n.emails))
+	n.emails = append(n.emails, email...)
+	n.seen = append(n.seen, named[S]{scope: scope, obs: obs, e0: e0, e1: int32(len(n.emails))})
+	return again
+}

@@ -70,3 +70,32 @@ func TestAddMergeResolve(t *testing.T) {
 		t.Errorf("alice last seen at %d, want 50", got)
 	}
 }
+
+// Named tells a new person from one named again in the same scope, by the
+// same observation or by another with the same email.
+func TestNamed(t *testing.T) {
+	var n Named[int]
+	for _, c := range []struct {
+		scope int
+		obs   uint32
+		email string
+		want  Again
+	}{
+		{1, 10, "a@x.com", New},
+		{1, 10, "a@x.com", SameObs},
+		{1, 11, "a@x.com", SamePerson}, // another spelling, the same email
+		{1, 11, "a@x.com", SameObs},    // ... which is now noted too
+		{2, 10, "a@x.com", New},        // another scope
+		{1, 12, "", New},               // no email: only its observation tells
+		{1, 13, "", New},
+		{1, 14, "b@x.com", New},
+	} {
+		if got := n.Add(c.scope, c.obs, []byte(c.email)); got != c.want {
+			t.Errorf("Add(%d, %d, %q) = %d, want %d", c.scope, c.obs, c.email, got, c.want)
+		}
+	}
+	n.Reset()
+	if got := n.Add(1, 10, []byte("a@x.com")); got != New {
+		t.Errorf("after Reset: %d, want New", got)
+	}
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/usagerep/usagerep/pkg/identity"
 	"github.com/usagerep/usagerep/pkg/internal/tally"
+	"github.com/usagerep/usagerep/pkg/observe"
 	"github.com/usagerep/usagerep/pkg/record"
 )
 
@@ -63,11 +64,10 @@ type Accumulator struct {
 	later int64
 	stats Stats
 
-	key     []byte // scratch for the event and project keys
-	keyer   identity.Keyer
-	touched []touch // the current record's cells
-	emails  []byte  // the current record's emails, touch.email0:email1
-	hint    int32   // the last day found
+	key   []byte // scratch for the event and project keys
+	keyer identity.Keyer
+	named observe.Named[int32] // whom the current record has counted on which day
+	hint  int32                // the last day found
 }
 
 // config is what siblings share.
@@ -166,7 +166,7 @@ func (a *Accumulator) Record(r *record.Record) {
 		a.stats.OtherCustomer++
 		return
 	}
-	a.touched, a.emails = a.touched[:0], a.emails[:0]
+	a.named.Reset()
 	param := noID
 	if r.Action != "" {
 		param = a.param(r.Category, r.Action)
@@ -218,21 +218,14 @@ func (a *Accumulator) mention(r *record.Record, u *record.User, system, project 
 		return
 	}
 	ck := cellKey{obs: obs, day: day}
-	email := a.keyer.Email()
-	counted := false // the record's events already count for this person today
-	for _, seen := range a.touched {
-		if seen.cell == ck {
-			return // the record named this observation twice: once counts
-		}
-		// Spelt otherwise but with the same email: one identity, whose
-		// day counts the record once; its projects still count.
-		if len(email) > 0 && seen.cell.day == day && string(a.emails[seen.email0:seen.email1]) == string(email) {
-			counted = true
-		}
+	// Named again the same day: the same observation counts once; another
+	// spelling with the same email is the same identity, whose day counts
+	// the record once, its projects still counting.
+	again := a.named.Add(day, obs, a.keyer.Email())
+	if again == observe.SameObs {
+		return
 	}
-	e0 := int32(len(a.emails))
-	a.emails = append(a.emails, email...)
-	a.touched = append(a.touched, touch{cell: ck, email0: e0, email1: int32(len(a.emails))})
+	counted := again == observe.SamePerson
 	ci, ok := a.cells[ck]
 	if !ok {
 		ci = int32(len(a.cellVals))
@@ -250,13 +243,6 @@ func (a *Accumulator) mention(r *record.Record, u *record.User, system, project 
 	if project != "" {
 		c.projs = a.addProject(c.projs, a.project(system, project))
 	}
-}
-
-// touch is a cell the current record has counted, and the email of the
-// observation it counted it for (empty when none).
-type touch struct {
-	cell           cellKey
-	email0, email1 int32
 }
 
 // day is the index of the day holding t, or -1 outside the days kept.
