@@ -54,6 +54,7 @@ func columnName(n int) string {
 // appendRow appends table row i as sheet row r.
 func (e *rowEncoder) appendRow(dst []byte, i, r int) []byte {
 	clear(e.row)
+	e.f.beginRow()
 	e.t.fill(&e.f, i, e.row)
 	bold := e.t.bold != nil && e.t.bold(i)
 	st := &e.b.styles
@@ -81,8 +82,9 @@ func (e *rowEncoder) appendRow(dst []byte, i, r int) []byte {
 			serial, ok := excelTime(v.time, e.b.loc)
 			if !ok {
 				// Outside Excel's dates (before 1900-03-01 or after 9999): as text.
-				e.f.scratch = appendTime(e.f.scratch[:0], v.time, e.b.loc)
-				dst = e.appendText(dst, c, r, 0, string(e.f.scratch))
+				from := len(e.f.text)
+				e.f.text = appendTime(e.f.text, v.time, e.b.loc)
+				dst = e.appendText(dst, c, r, 0, e.f.cellText(from).text)
 				continue
 			}
 			dst = e.appendCellStart(dst, c, r, st.date, "")

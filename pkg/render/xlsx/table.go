@@ -5,9 +5,9 @@ import (
 	"io"
 	"runtime"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/xuri/excelize/v2"
 
@@ -115,8 +115,43 @@ func (b *book) tables(wb *usage.Workbook) []*table {
 // formatter turns model values into cells. Each goroutine that fills rows
 // has its own.
 type formatter struct {
-	loc     *time.Location
-	scratch []byte // reused while joining a cell's parts
+	loc *time.Location
+	// text holds the cells of the row being filled whose text is joined
+	// from parts. Every row is used up (measured or encoded) before the
+	// next is filled, so one buffer serves them all: a million rows would
+	// otherwise leave a million joined strings behind for the collector.
+	text []byte
+}
+
+// beginRow starts a row: the texts of the previous row's cells are gone.
+func (f *formatter) beginRow() { f.text = f.text[:0] }
+
+// cellText is the text appended to f.text since from, as a cell's text
+// that is valid until the next beginRow.
+func (f *formatter) cellText(from int) cell {
+	b := f.text[from:]
+	if len(b) == 0 {
+		return cell{}
+	}
+	// f.text is only appended to until beginRow, and an append that moves
+	// it leaves the bytes already shown where they were.
+	return cell{kind: kindText, text: unsafe.String(&b[0], len(b))}
+}
+
+// joinCell is parts joined with sep, as a cell valid until the next
+// beginRow.
+func (f *formatter) joinCell(parts []string, sep string) cell {
+	if len(parts) == 1 {
+		return textCell(parts[0])
+	}
+	from := len(f.text)
+	for i, p := range parts {
+		if i > 0 {
+			f.text = append(f.text, sep...)
+		}
+		f.text = append(f.text, p...)
+	}
+	return f.cellText(from)
 }
 
 // fillUser formats one Detailed User Report row.
@@ -124,49 +159,46 @@ func (f *formatter) fillUser(u *usage.UserRow, row []cell) {
 	row[0] = textCell(u.Email)
 	row[1] = textCell(u.Username)
 	row[2] = textCell(u.DisplayName)
-	row[3] = textCell(strings.Join(u.Interactions, ", "))
-	if len(u.ObservedIn) > 0 {
-		buf := f.scratch[:0]
-		for i, s := range u.ObservedIn {
-			if i > 0 {
-				buf = append(buf, "; "...)
-			}
-			buf = append(buf, s.System...)
-			buf = append(buf, " ("...)
-			buf = f.appendTime(buf, s.First)
-			buf = append(buf, " - "...)
-			buf = f.appendTime(buf, s.Last)
-			buf = append(buf, ')')
+	row[3] = f.joinCell(u.Interactions, ", ")
+	from := len(f.text)
+	for i, s := range u.ObservedIn {
+		if i > 0 {
+			f.text = append(f.text, "; "...)
 		}
-		row[4] = textCell(string(buf))
-		f.scratch = buf
+		f.text = append(f.text, s.System...)
+		f.text = append(f.text, " ("...)
+		f.text = f.appendTime(f.text, s.First)
+		f.text = append(f.text, " - "...)
+		f.text = f.appendTime(f.text, s.Last)
+		f.text = append(f.text, ')')
 	}
+	row[4] = f.cellText(from)
 	if u.ServiceAccount {
 		row[5] = textCell("Yes")
 	} else {
 		row[5] = textCell("No")
 	}
 	row[6] = timeCell(u.LastSeen)
-	if len(u.Duplicates) > 0 {
-		buf := f.scratch[:0]
-		for i, d := range u.Duplicates {
-			if i > 0 {
-				buf = append(buf, ", "...)
-			}
-			buf = append(buf, d.Username...)
-			buf = append(buf, " ("...)
-			buf = append(buf, d.System...)
-			buf = append(buf, ')')
+	from = len(f.text)
+	for i, d := range u.Duplicates {
+		if i > 0 {
+			f.text = append(f.text, ", "...)
 		}
-		row[7] = textCell(string(buf))
-		f.scratch = buf
+		f.text = append(f.text, d.Username...)
+		f.text = append(f.text, " ("...)
+		f.text = append(f.text, d.System...)
+		f.text = append(f.text, ')')
 	}
-	row[8] = textCell(strings.Join(u.Aliases, ", "))
-	by := u.IdentifiedBy.Name()
+	row[7] = f.cellText(from)
+	row[8] = f.joinCell(u.Aliases, ", ")
 	if u.Ambiguous {
-		by += " (ambiguous)"
+		from = len(f.text)
+		f.text = append(f.text, u.IdentifiedBy.Name()...)
+		f.text = append(f.text, " (ambiguous)"...)
+		row[9] = f.cellText(from)
+	} else {
+		row[9] = textCell(u.IdentifiedBy.Name())
 	}
-	row[9] = textCell(by)
 	row[10] = textCell(u.ProfileID)
 }
 
@@ -270,6 +302,7 @@ func (b *book) measure(t *table, lo, hi int) []int {
 			widths := make([]int, len(t.headers))
 			for i := from; i < to; i++ {
 				clear(row)
+				f.beginRow()
 				t.fill(f, i, row)
 				for c := range row {
 					if widths[c] < maxColWidth {

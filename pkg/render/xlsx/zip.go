@@ -101,14 +101,33 @@ var flateWriters = sync.Pool{New: func() any {
 	return w
 }}
 
-// deflate compresses one block. A non-final block ends with a sync flush,
-// which aligns it to a byte, so blocks concatenate into one valid stream.
+// deflatedOut recycles deflate's output buffers: a workbook's blocks
+// would otherwise each leave one behind, as much garbage as the file.
+var deflatedOut sync.Pool
+
+// appendWriter is an io.Writer appending to a reused slice.
+type appendWriter struct{ b []byte }
+
+func (w *appendWriter) Write(p []byte) (int, error) {
+	w.b = append(w.b, p...)
+	return len(p), nil
+}
+
+// deflate compresses one block into a buffer to give back with
+// putDeflated. A non-final block ends with a sync flush, which aligns it
+// to a byte, so blocks concatenate into one valid stream.
 func deflate(in []byte, final bool) ([]byte, error) {
-	var out bytes.Buffer
-	out.Grow(len(in) / 8)
+	out, ok := deflatedOut.Get().(*appendWriter)
+	if !ok {
+		out = &appendWriter{b: make([]byte, 0, len(in)/4)}
+	}
+	out.b = out.b[:0]
 	fw := flateWriters.Get().(*flate.Writer)
-	defer flateWriters.Put(fw)
-	fw.Reset(&out)
+	defer func() {
+		fw.Reset(io.Discard) // the pooled writer must not hold on to out
+		flateWriters.Put(fw)
+	}()
+	fw.Reset(out)
 	if _, err := fw.Write(in); err != nil {
 		return nil, err
 	}
@@ -118,7 +137,12 @@ func deflate(in []byte, final bool) ([]byte, error) {
 	} else {
 		err = fw.Flush()
 	}
-	return out.Bytes(), err
+	return out.b, err
+}
+
+// putDeflated gives back an output of deflate once it is stored.
+func putDeflated(b []byte) {
+	deflatedOut.Put(&appendWriter{b: b[:0]})
 }
 
 func (e *zipEntry) Write(p []byte) (int, error) {
@@ -176,10 +200,12 @@ func (e *zipEntry) storeOldest() error {
 	if d.err != nil {
 		return e.z.fail(d.err)
 	}
-	if _, err := e.z.store.Write(d.out); err != nil {
+	_, err := e.z.store.Write(d.out)
+	e.n += int64(len(d.out))
+	putDeflated(d.out)
+	if err != nil {
 		return e.z.fail(err)
 	}
-	e.n += int64(len(d.out))
 	return nil
 }
 
