@@ -347,10 +347,17 @@ func (w *worker) carry(id int32, out *Identity) {
 			w.sysFirst[s] = min(w.sysFirst[s], ob.First)
 			w.sysLast[s] = max(w.sysLast[s], ob.Last)
 		}
-		for _, it := range r.inter[r.a[o].inter0:r.a[o].inter1] {
-			if w.interStamp[it] != stamp {
-				w.interStamp[it] = stamp
-				w.interSeen = append(w.interSeen, it)
+		if r.interOff != nil {
+			for _, it := range r.inter[r.interOff[o]:r.interOff[o+1]] {
+				if r.interMap != nil {
+					if it = r.interMap[it]; it < 0 {
+						continue
+					}
+				}
+				if w.interStamp[it] != stamp {
+					w.interStamp[it] = stamp
+					w.interSeen = append(w.interSeen, it)
+				}
 			}
 		}
 		if k.service || r.serviceEmail(k.email) || r.serviceUser(k.user) {

@@ -21,9 +21,7 @@ type obsKeys struct {
 // identity. They are kept apart from obsKeys so that the two can be filled
 // by two goroutines without sharing cache lines.
 type attrKeys struct {
-	disp                 int32 // copied into obsKeys once both are done
 	first, last, company int32
-	inter0, inter1       int32 // range of resolver.inter
 }
 
 // identMeta is what resolution decides about an identity before its
@@ -56,9 +54,11 @@ type resolver struct {
 	match               matcher
 	svcEmails, svcNames []bool
 
-	// inter holds every observation's interned interaction types; an
-	// observation's are inter[a.inter0:a.inter1].
-	inter []int32
+	// Observation i's interaction types are interMap[id] (id itself when
+	// interMap is nil; skipped when negative) for each id in
+	// inter[interOff[i]:interOff[i+1]]; interOff is nil when none has any.
+	// A window's are its own slices, read in place.
+	interOff, inter, interMap []int32
 
 	// Class 1 state, kept for the later classes.
 	uf1        *unionFind
@@ -175,7 +175,8 @@ func (r *resolver) begin(present []bool, tally []Tally) {
 	r.tally = tally
 	r.cls = make([]Class, len(r.k))
 	r.ident = make([]int32, len(r.k))
-	r.ids, r.inter, r.anonymous = nil, r.inter[:0], 0
+	r.ids, r.anonymous = nil, 0
+	r.interOff, r.inter, r.interMap = nil, nil, nil
 	for i := range r.k {
 		r.ident[i] = none
 		r.cls[i] = r.k[i].class
@@ -198,6 +199,7 @@ func (r *resolver) resolve() Result {
 	// What one resolution built is rebuilt by the next: let it go while
 	// the caller holds the result.
 	r.tally, r.ident, r.ids, r.cls = nil, nil, nil, nil
+	r.interOff, r.inter, r.interMap = nil, nil, nil
 	r.uf1, r.isKey, r.rootIdent1 = nil, nil, nil
 	r.uf3, r.compIdent = nil, nil
 	return res
@@ -212,10 +214,11 @@ func (r *resolver) intern() {
 	n := r.src.len()
 	r.k = make([]obsKeys, n)
 	r.a = make([]attrKeys, n)
-	emailOf := make([]int32, n) // apart from r.k, which the other goroutine writes
+	// Apart from r.k, which the other goroutine writes.
+	emailOf, dispOf := make([]int32, n), make([]int32, n)
 	var wg sync.WaitGroup
 	wg.Go(r.internNames)
-	r.internEmailsAndAttributes(emailOf)
+	r.internEmailsAndAttributes(emailOf, dispOf)
 	wg.Wait()
 
 	lpOf := make([]int32, len(r.emails.vals))
@@ -232,7 +235,7 @@ func (r *resolver) intern() {
 
 	for i := range r.k {
 		k := &r.k[i]
-		k.email, k.lp, k.disp = emailOf[i], none, r.a[i].disp
+		k.email, k.lp, k.disp = emailOf[i], none, dispOf[i]
 		if k.email >= 0 {
 			k.lp = lpOf[k.email]
 		}
@@ -277,7 +280,7 @@ func (r *resolver) serviceEmail(id int32) bool {
 }
 func (r *resolver) serviceUser(id int32) bool { return id >= 0 && r.svcNames != nil && r.svcNames[id] }
 
-func (r *resolver) internEmailsAndAttributes(emailOf []int32) {
+func (r *resolver) internEmailsAndAttributes(emailOf, dispOf []int32) {
 	n := r.src.len()
 	r.emails = newTable(n / 4)
 	r.displays = newTable(n / 4)
@@ -291,7 +294,7 @@ func (r *resolver) internEmailsAndAttributes(emailOf []int32) {
 		r.src.values(i, &v)
 		emailOf[i] = r.emails.internLower(v[kfEmail], &buf)
 		a := &r.a[i]
-		a.disp = r.displays.internFolded(v[kfDisplayName], &buf)
+		dispOf[i] = r.displays.internFolded(v[kfDisplayName], &buf)
 		a.first = r.firsts.internFolded(v[kfFirstName], &buf)
 		a.last = r.lasts.internFolded(v[kfLastName], &buf)
 		a.company = r.companies.internFolded(v[kfCompany], &buf)
@@ -301,9 +304,8 @@ func (r *resolver) internEmailsAndAttributes(emailOf []int32) {
 // internObsInteractions interns the interaction types of the observations
 // being resolved, which may change from one resolution to the next.
 func (r *resolver) internObsInteractions(obs []Observation) {
+	r.interOff = make([]int32, 1, len(obs)+1)
 	for i := range obs {
-		a := &r.a[i]
-		a.inter0 = int32(len(r.inter))
 		if r.cls[i] != 0 {
 			for _, it := range obs[i].Interactions {
 				if id := r.interactions.internExact(it); id >= 0 {
@@ -311,34 +313,17 @@ func (r *resolver) internObsInteractions(obs []Observation) {
 				}
 			}
 		}
-		a.inter1 = int32(len(r.inter))
+		r.interOff = append(r.interOff, int32(len(r.inter)))
 	}
 }
 
-// windowInteractions takes w's interaction types: each name is interned
-// once, then every observation's ids are mapped to the table's.
+// windowInteractions takes w's interaction types in place: only their
+// names are interned.
 func (r *resolver) windowInteractions(w *Window) {
-	ids := make([]int32, len(w.InterNames))
+	r.interOff, r.inter = w.InterOff, w.InterIDs
+	r.interMap = make([]int32, len(w.InterNames))
 	for i, name := range w.InterNames {
-		ids[i] = r.interactions.internExact(name)
-	}
-	if w.InterOff == nil {
-		for i := range r.a {
-			r.a[i].inter0, r.a[i].inter1 = 0, 0
-		}
-		return
-	}
-	for i := range r.a {
-		a := &r.a[i]
-		a.inter0 = int32(len(r.inter))
-		if r.cls[i] != 0 {
-			for _, it := range w.InterIDs[w.InterOff[i]:w.InterOff[i+1]] {
-				if id := ids[it]; id >= 0 {
-					r.inter = append(r.inter, id)
-				}
-			}
-		}
-		a.inter1 = int32(len(r.inter))
+		r.interMap[i] = r.interactions.internExact(name)
 	}
 }
 
