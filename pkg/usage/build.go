@@ -2,7 +2,7 @@ package usage
 
 import (
 	"cmp"
-	"math/bits"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -63,9 +63,10 @@ type Builder struct {
 	pairs map[string]*scopeStat
 
 	// prepared is every distinct observation, interned once from the
-	// store's keys; each window gives their counts, times and
-	// interactions, and which are present.
+	// store's keys; windows[i] is what period i saw of each, dropped once
+	// its identities are resolved. Both come from sealing the store.
 	prepared *identity.Prepared
+	windows  []identity.Window
 	built    []bool // periods whose workbook was built
 }
 
@@ -76,7 +77,8 @@ func NewBuilder(acc *Accumulator, opts BuildOptions) *Builder {
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &Builder{acc: acc, opts: opts, loc: loc, asOf: opts.AsOf.In(loc), pairs: systemPairScopes(acc.projectPairs)}
+	return &Builder{acc: acc, opts: opts, loc: loc, asOf: opts.AsOf.In(loc), pairs: systemPairScopes(acc.projectPairs),
+		built: make([]bool, len(opts.Periods))}
 }
 
 // Report is the report without its workbooks: what every workbook shares.
@@ -85,20 +87,20 @@ func (bld *Builder) Report() *Report {
 }
 
 // Workbook builds the model of period i (an index into BuildOptions.Periods).
+// Each period is built once: what only its build needs is let go.
 func (bld *Builder) Workbook(i int) Workbook {
+	if bld.built[i] {
+		panic(fmt.Sprintf("usage: the workbook of period %d was already built", i))
+	}
+	bld.built[i] = true
 	p := bld.opts.Periods[i]
 	from := p.Start(bld.asOf)
 	wb := Workbook{Period: Period{Spec: p.Text, Label: p.Label(), From: from, To: bld.asOf}}
 	b := windowBuilder{acc: bld.acc, opts: &bld.opts, win: i, start: from.UnixNano(), loc: bld.loc, wb: &wb}
 	res := bld.resolve(i)
-	if bld.built == nil {
-		bld.built = make([]bool, len(bld.opts.Periods))
-	}
-	bld.built[i] = true
 	if !slices.Contains(bld.built, false) {
 		// The last window is resolved: nothing needs the prepared
-		// observations while its rows are built and written. Asked
-		// again, resolve prepares them again.
+		// observations while its rows are built and written.
 		bld.prepared = nil
 	}
 	b.users(res)
@@ -109,56 +111,14 @@ func (bld *Builder) Workbook(i int) Workbook {
 
 // resolve resolves window win's identities.
 func (bld *Builder) resolve(win int) identity.Result {
-	store := bld.acc.obs.live()
 	if bld.prepared == nil {
-		bld.prepared = identity.PrepareKeys(store.compact(), identity.Options{ServiceAccountPatterns: bld.opts.ServiceAccountPatterns})
+		keys, windows := bld.acc.obs.live().seal()
+		bld.windows = windows
+		bld.prepared = identity.PrepareKeys(keys, identity.Options{ServiceAccountPatterns: bld.opts.ServiceAccountPatterns})
 	}
-	return bld.prepared.ResolveWindow(window(store, win))
-}
-
-// window is what window win saw of every observation.
-func window(store *obsStore, win int) identity.Window {
-	nw := len(store.starts)
-	n := store.len()
-	interactions := 0
-	for i := range store.shards {
-		sh := &store.shards[i]
-		for row := range sh.keys {
-			interactions += bits.OnesCount64(sh.wins[row*nw+win].inter)
-		}
-		interactions += len(sh.wide)
-	}
-	w := identity.Window{
-		Present:    make([]bool, n),
-		Tallies:    make([]identity.Tally, n),
-		InterNames: store.inter.names,
-		InterOff:   make([]int32, 1, n+1),
-		InterIDs:   make([]int32, 0, interactions),
-	}
-	o := 0
-	for i := range store.shards {
-		sh := &store.shards[i]
-		wide := map[uint32][]wideInter{}
-		for k := range sh.wide {
-			wide[k.row] = append(wide[k.row], k)
-		}
-		for row := range sh.keys {
-			ws := sh.wins[row*nw+win]
-			w.Present[o] = ws.count > 0
-			w.Tallies[o] = identity.Tally{Count: ws.count, First: ws.first, Last: sh.last[row]}
-			for m := ws.inter; m != 0; m &= m - 1 {
-				w.InterIDs = append(w.InterIDs, int32(bits.TrailingZeros64(m)))
-			}
-			for _, k := range wide[uint32(row)] {
-				if sh.wide[k] >= store.starts[win] {
-					w.InterIDs = append(w.InterIDs, int32(k.id))
-				}
-			}
-			w.InterOff = append(w.InterOff, int32(len(w.InterIDs)))
-			o++
-		}
-	}
-	return w
+	w := bld.windows[win]
+	bld.windows[win] = identity.Window{}
+	return bld.prepared.ResolveWindow(w)
 }
 
 // windowBuilder builds one workbook from the shared state.

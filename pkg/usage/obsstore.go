@@ -3,10 +3,10 @@ package usage
 import (
 	"hash/maphash"
 	"math/bits"
-	"slices"
 	"strings"
 	"sync"
 
+	"github.com/usagerep/usagerep/pkg/identity"
 	"github.com/usagerep/usagerep/pkg/record"
 )
 
@@ -24,6 +24,9 @@ type obsStore struct {
 
 	interMu sync.Mutex
 	inter   interTable
+
+	// sealed is set once the build took the store's content (seal).
+	sealed bool
 
 	// movedTo is the store this one was merged into. Siblings share a
 	// store, so the same store can be merged more than once: its content
@@ -52,7 +55,6 @@ type obsShard struct {
 	// of a key picks both its shard and its slot, and the slots hold no
 	// pointers.
 	slots []uint64
-	seed  maphash.Seed // the store's; for rehashing keys when slots grow
 	keys  []string
 	last  []int64
 	wins  []winStat
@@ -76,11 +78,7 @@ type wideInter struct {
 }
 
 func newObsStore(starts []int64) *obsStore {
-	s := &obsStore{starts: starts, seed: maphash.MakeSeed()}
-	for i := range s.shards {
-		s.shards[i].seed = s.seed
-	}
-	return s
+	return &obsStore{starts: starts, seed: maphash.MakeSeed()}
 }
 
 // interTable interns interaction names to small ids.
@@ -115,6 +113,7 @@ const noInter = ^uint32(0)
 // add records an observation of key k (borrowed) at time t, earliest <=
 // t < as-of, with interaction id inter (or noInter).
 func (s *obsStore) add(k []byte, t int64, inter uint32) {
+	s.mustNotBeSealed()
 	h := maphash.Bytes(s.seed, k)
 	sh := &s.shards[h%obsShards]
 	sh.mu.Lock()
@@ -179,7 +178,7 @@ func (sh *obsShard) row(k []byte, h uint64, windows int) uint32 {
 	return row
 }
 
-// growSlots doubles the slots, or rebuilds them after compact. A slot
+// growSlots doubles the slots. A slot
 // keeps the high half of its key's hash, which picks its place, so slots
 // move without hashing a key again.
 func (sh *obsShard) growSlots() {
@@ -198,16 +197,10 @@ func (sh *obsShard) growSlots() {
 		}
 		sh.slots[i] = s
 	}
-	if old != nil || len(sh.keys) == 0 {
-		for _, s := range old {
-			if s != 0 {
-				put(s)
-			}
+	for _, s := range old {
+		if s != 0 {
+			put(s)
 		}
-		return
-	}
-	for row, key := range sh.keys { // after compact dropped the slots
-		put(maphash.String(sh.seed, key)>>32<<32 | uint64(row+1))
 	}
 }
 
@@ -221,23 +214,73 @@ func (sh *obsShard) noteWide(row, id uint32, t int64) {
 	}
 }
 
-// compact gives back what only adding needs: the key slots, which are
-// rebuilt if anything is added again, and the room the columns grew into.
-// It returns every key in shard and row order, the order of each
-// per-observation slice the build makes; the shards' keys are sub-slices
-// of it, capped so that adding again cannot write over a neighbour's.
-func (s *obsStore) compact() []string {
-	keys := make([]string, 0, s.len())
+// seal hands the build every key, in shard and row order, and each
+// window's view of the observations in that order, and lets go of the
+// store's own columns: the windows are all the build reads, and each can
+// be dropped once resolved. The store takes nothing more afterwards.
+func (s *obsStore) seal() ([]string, []identity.Window) {
+	n, nw := s.len(), len(s.starts)
+	keys := make([]string, 0, n)
+	wins := make([]identity.Window, nw)
+	for w := range wins {
+		inters := 0
+		for i := range s.shards {
+			sh := &s.shards[i]
+			for row := range sh.keys {
+				inters += bits.OnesCount64(sh.wins[row*nw+w].inter)
+			}
+			inters += len(sh.wide)
+		}
+		wins[w] = identity.Window{
+			Present:    make([]bool, n),
+			Tallies:    make([]identity.Tally, n),
+			InterNames: s.inter.names,
+			InterOff:   make([]int32, 1, n+1),
+			InterIDs:   make([]int32, 0, inters),
+		}
+	}
+	var wide map[uint32][]wideInter
 	for i := range s.shards {
 		sh := &s.shards[i]
-		sh.slots = nil
-		from := len(keys)
-		keys = append(keys, sh.keys...)
-		sh.keys = keys[from:len(keys):len(keys)]
-		sh.last = slices.Clone(sh.last)
-		sh.wins = slices.Clone(sh.wins)
+		clear(wide)
+		for k := range sh.wide {
+			if wide == nil {
+				wide = map[uint32][]wideInter{}
+			}
+			wide[k.row] = append(wide[k.row], k)
+		}
+		for row := range sh.keys {
+			o := len(keys)
+			keys = append(keys, sh.keys[row])
+			for w := range wins {
+				win, ws := &wins[w], sh.wins[row*nw+w]
+				win.Present[o] = ws.count > 0
+				win.Tallies[o] = identity.Tally{Count: ws.count, First: ws.first, Last: sh.last[row]}
+				for m := ws.inter; m != 0; m &= m - 1 {
+					win.InterIDs = append(win.InterIDs, int32(bits.TrailingZeros64(m)))
+				}
+				for _, k := range wide[uint32(row)] {
+					if sh.wide[k] >= s.starts[w] {
+						win.InterIDs = append(win.InterIDs, int32(k.id))
+					}
+				}
+				win.InterOff = append(win.InterOff, int32(len(win.InterIDs)))
+			}
+		}
+		// Each shard goes as soon as it is copied, so the copy and the
+		// columns are never all held at once.
+		*sh = obsShard{}
 	}
-	return keys
+	s.sealed = true
+	return keys, wins
+}
+
+// mustNotBeSealed panics if s was sealed: an accumulator is fed, merged
+// and built, in that order, and building is what seals it.
+func (s *obsStore) mustNotBeSealed() {
+	if s.sealed {
+		panic("usage: accumulator fed or merged after its workbooks were built")
+	}
 }
 
 // len is the number of distinct observations.
@@ -255,6 +298,8 @@ func (s *obsStore) merge(o *obsStore) {
 	if o == s {
 		return
 	}
+	s.mustNotBeSealed()
+	o.mustNotBeSealed()
 	defer func() {
 		o.shards = [obsShards]obsShard{}
 		o.inter = interTable{}

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -122,38 +124,43 @@ func TestManyInteractionTypesPerWindow(t *testing.T) {
 	}
 }
 
-// The key slots grow as keys come, and after compact a store still finds
-// every key it holds and takes new ones.
-func TestObsStoreFindsKeysAcrossGrowthAndCompact(t *testing.T) {
-	s := newObsStore([]int64{0})
+// The key slots grow as keys come; seal then lists every key once with
+// each window's view of it, and the store takes nothing more.
+func TestObsStoreFindsKeysAcrossGrowthAndSeal(t *testing.T) {
+	s := newObsStore([]int64{0, 1000})
 	key := func(i int) []byte { return appendField(nil, fmt.Sprintf("user-%d@x.com", i)) }
 	const n = 20000
-	var flat, flatBefore []string
 	for round := range 3 {
 		for i := range n + round*1000 {
-			s.add(key(i), int64(10+i), noInter)
+			s.add(key(i), int64(10+i+round), noInter)
 		}
-		if round == 1 {
-			flat = s.compact()
-			flatBefore = slices.Clone(flat)
-			if len(flat) != s.len() {
-				t.Fatalf("compact listed %d keys, the store holds %d", len(flat), s.len())
-			}
-		}
-	}
-	// Keys added after compact go to the shards' own arrays, not over
-	// the list compact returned.
-	if !slices.Equal(flat, flatBefore) {
-		t.Fatalf("adding after compact changed the keys it returned")
 	}
 	if got := s.len(); got != n+2000 {
 		t.Fatalf("%d distinct keys, want %d", got, n+2000)
 	}
+	keys, wins := s.seal()
+	if len(keys) != n+2000 || len(wins) != 2 {
+		t.Fatalf("seal gave %d keys and %d windows, want %d and 2", len(keys), len(wins), n+2000)
+	}
+	seen := map[string]bool{}
 	counts := map[int64]int{}
-	for i := range s.shards {
-		sh := &s.shards[i]
-		for row := range sh.keys {
-			counts[sh.wins[row].count]++
+	for o, k := range keys {
+		if seen[k] {
+			t.Fatalf("key %q listed twice", k)
+		}
+		seen[k] = true
+		i, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(k[1:], "user-"), "@x.com"))
+		if err != nil {
+			t.Fatalf("key %q: %v", k, err)
+		}
+		all, late := wins[0].Tallies[o], wins[1].Tallies[o]
+		counts[all.Count]++
+		// Key i was added at 10+i, 11+i and 12+i in the rounds that had it.
+		if all.First != int64(10+i+3-int(all.Count)) || all.Last != int64(12+i) || !wins[0].Present[o] {
+			t.Errorf("key %d: window 0 has %+v", i, all)
+		}
+		if want := late.Count > 0; wins[1].Present[o] != want || late.Last != all.Last {
+			t.Errorf("key %d: window 1 has %+v, present %v", i, late, wins[1].Present[o])
 		}
 	}
 	// Keys 0..n-1 were added in all three rounds, the next 1000 in two,
@@ -161,4 +168,10 @@ func TestObsStoreFindsKeysAcrossGrowthAndCompact(t *testing.T) {
 	if want := map[int64]int{3: n, 2: 1000, 1: 1000}; !reflect.DeepEqual(counts, want) {
 		t.Errorf("rows by count: %v, want %v", counts, want)
 	}
+	defer func() {
+		if recover() == nil {
+			t.Error("a sealed store took another observation")
+		}
+	}()
+	s.add(key(0), 10, noInter)
 }
