@@ -221,11 +221,14 @@ func parallel(ws []*worker, n int, fn func(w *worker, lo, hi int)) {
 }
 
 // build gathers every identity's attributes, gives it a profile id and
-// returns the identities in report order.
-func (r *resolver) build() []Identity {
+// hands the identities to emit in report order: all at once when chunk is
+// 0, else chunk at a time in one reused slice, so that a caller keeping
+// only part of each never holds them all. lo is the first one's place in
+// the order, n their number.
+func (r *resolver) build(chunk int, emit func(lo, n int, ids []Identity)) {
 	nid := len(r.ids)
 	if nid == 0 {
-		return nil
+		return
 	}
 	b := &builder{
 		r:        r,
@@ -265,13 +268,22 @@ func (r *resolver) build() []Identity {
 	})
 	b.profileIDs()
 	order := b.order()
-	out := make([]Identity, nid)
-	parallel(ws, nid, func(w *worker, lo, hi int) {
-		for i := lo; i < hi; i++ {
-			w.carry(order[i], &out[i])
+	if chunk <= 0 || chunk > nid {
+		chunk = nid
+	}
+	out := make([]Identity, chunk)
+	for from := 0; from < nid; from += chunk {
+		part := out[:min(chunk, nid-from)]
+		parallel(ws, len(part), func(w *worker, lo, hi int) {
+			for i := lo; i < hi; i++ {
+				w.carry(order[from+i], &part[i])
+			}
+		})
+		emit(from, nid, part)
+		if chunk < nid {
+			clear(part) // what emit kept of them stays; the slice is reused
 		}
-	})
-	return out
+	}
 }
 
 func (b *builder) of(id int32) []int {

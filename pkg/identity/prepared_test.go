@@ -28,7 +28,24 @@ func TestPreparedMatchesResolve(t *testing.T) {
 			}
 			return func(present []bool) Result { return p.ResolveWindow(windowOf(rng, obs, present)) }
 		}},
+		{"keys, one identity at a time", func(rng *rand.Rand, obs []Observation) func([]bool) Result {
+			p := PrepareKeys(keysOf(obs), genOptions)
+			return func(present []bool) Result {
+				var res Result
+				next := 0
+				res.Anonymous = p.ResolveWindowEach(windowOf(rng, obs, present), func(i, n int, id *Identity) {
+					if i != next || n <= i {
+						t.Fatalf("identity %d of %d handed over after %d", i, n, next)
+					}
+					next++
+					res.Identities = append(res.Identities, *id)
+				})
+				return res
+			}
+		}},
 	}
+	defer func(chunk int) { eachChunk = chunk }(eachChunk)
+	eachChunk = 3 // several chunks, each buffer reused
 	for _, way := range ways {
 		rng := rand.New(rand.NewPCG(3, 4))
 		for round := range 300 {

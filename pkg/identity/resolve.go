@@ -160,14 +160,35 @@ type Window struct {
 // resolve just those with w's counts, times and interactions. It is not
 // safe for concurrent use.
 func (p *Prepared) ResolveWindow(w Window) Result {
+	p.begin(w)
+	return p.r.resolve()
+}
+
+// begin readies p for resolving window w.
+func (p *Prepared) begin(w Window) {
 	if n := p.Len(); len(w.Tallies) != n || w.Present != nil && len(w.Present) != n ||
 		w.InterOff != nil && len(w.InterOff) != n+1 {
 		panic("identity: Window does not match the prepared observations")
 	}
+	p.r.begin(w.Present, w.Tallies)
+	p.r.windowInteractions(&w)
+}
+
+// ResolveWindowEach resolves like ResolveWindow but hands the identities
+// to yield one at a time, in the same order, instead of returning them
+// all: a caller that keeps only part of each never holds every Identity
+// at once. i is the identity's place in the order and n their number. The
+// *Identity is reused once yield returns; the strings and slices it holds
+// are not. It returns the anonymous count of Result.
+func (p *Prepared) ResolveWindowEach(w Window, yield func(i, n int, id *Identity)) (anonymous int64) {
 	r := p.r
-	r.begin(w.Present, w.Tallies)
-	r.windowInteractions(&w)
-	return r.resolve()
+	p.begin(w)
+	r.resolveEach(eachChunk, func(lo, n int, ids []Identity) {
+		for j := range ids {
+			yield(lo+j, n, &ids[j])
+		}
+	})
+	return r.anonymous
 }
 
 // begin readies r for resolving the observations in present.
@@ -191,18 +212,31 @@ func (r *resolver) begin(present []bool, tally []Tally) {
 }
 
 func (r *resolver) resolve() Result {
+	res := Result{}
+	r.resolveEach(0, func(_, _ int, ids []Identity) { res.Identities = ids })
+	res.Anonymous = r.anonymous
+	return res
+}
+
+// eachChunk is how many identities ResolveWindowEach gathers at a time:
+// enough to keep every core busy, few enough to be a small buffer. A
+// variable so tests can make several chunks of a few identities.
+var eachChunk = 4096
+
+// resolveEach groups the observations and hands the identities to emit
+// as build does.
+func (r *resolver) resolveEach(chunk int, emit func(lo, n int, ids []Identity)) {
 	r.class1()
 	r.class2()
 	r.class3()
 	r.class4()
-	res := Result{Identities: r.build(), Anonymous: r.anonymous}
+	r.build(chunk, emit)
 	// What one resolution built is rebuilt by the next: let it go while
 	// the caller holds the result.
 	r.tally, r.ident, r.ids, r.cls = nil, nil, nil, nil
 	r.interOff, r.inter, r.interMap = nil, nil, nil
 	r.uf1, r.isKey, r.rootIdent1 = nil, nil, nil
 	r.uf3, r.compIdent = nil, nil
-	return res
 }
 
 // intern computes every observation's keys and class. Two goroutines
