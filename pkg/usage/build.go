@@ -97,20 +97,22 @@ func (bld *Builder) Workbook(i int) Workbook {
 	from := p.Start(bld.asOf)
 	wb := Workbook{Period: Period{Spec: p.Text, Label: p.Label(), From: from, To: bld.asOf}}
 	b := windowBuilder{acc: bld.acc, opts: &bld.opts, win: i, start: from.UnixNano(), loc: bld.loc, wb: &wb}
-	res := bld.resolve(i)
+	b.startUsers()
+	b.anonymous = bld.resolve(i, b.user)
+	b.endUsers()
 	if !slices.Contains(bld.built, false) {
 		// The last window is resolved: nothing needs the prepared
-		// observations while its rows are built and written.
+		// observations while its workbook is written.
 		bld.prepared = nil
 	}
-	b.users(res)
 	b.syncSheets(bld.pairs)
 	b.summary()
 	return wb
 }
 
-// resolve resolves window win's identities.
-func (bld *Builder) resolve(win int) identity.Result {
+// resolve resolves window win's identities, hands each to yield in report
+// order, and returns the anonymous count.
+func (bld *Builder) resolve(win int, yield func(i, n int, id *identity.Identity)) int64 {
 	if bld.prepared == nil {
 		keys, windows := bld.acc.obs.live().seal()
 		bld.windows = windows
@@ -118,7 +120,8 @@ func (bld *Builder) resolve(win int) identity.Result {
 	}
 	w := bld.windows[win]
 	bld.windows[win] = identity.Window{}
-	return bld.prepared.ResolveWindow(w)
+	// One identity at a time: the rows are all that is kept of them.
+	return bld.prepared.ResolveWindowEach(w, yield)
 }
 
 // windowBuilder builds one workbook from the shared state.
@@ -131,6 +134,29 @@ type windowBuilder struct {
 	wb    *Workbook
 
 	anonymous, ambiguous int64
+
+	// While the rows are built: the per-system counts, and one backing
+	// array per few thousand rows for their aliases and systems, rather
+	// than one small allocation each.
+	perSystem map[string]*SystemUserCount
+	aliases   chunks[string]
+	systems   chunks[SystemSeen]
+}
+
+// chunks hands out short slices of larger arrays.
+type chunks[T any] struct{ buf []T }
+
+// take returns a slice of n zero values, nil for none.
+func (c *chunks[T]) take(n int) []T {
+	if n == 0 {
+		return nil
+	}
+	if len(c.buf)+n > cap(c.buf) {
+		c.buf = make([]T, 0, max(n, 4096))
+	}
+	from := len(c.buf)
+	c.buf = c.buf[:from+n]
+	return c.buf[from : from+n : from+n]
 }
 
 func (b *windowBuilder) time(ns int64) time.Time {
@@ -140,72 +166,62 @@ func (b *windowBuilder) time(ns int64) time.Time {
 	return time.Unix(0, ns).In(b.loc)
 }
 
-func (b *windowBuilder) users(res identity.Result) {
-	b.anonymous = res.Anonymous
-	perSystem := map[string]*SystemUserCount{}
-	total := &b.wb.UserTotal
-	total.System = TotalRowLabel
-	sum := &b.wb.Summary
-	b.wb.Users = make([]UserRow, 0, len(res.Identities))
-	// One backing array each for every row's aliases and systems: a few
-	// hundred thousand small allocations fewer for the collector.
-	nAliases, nSystems := 0, 0
-	for i := range res.Identities {
-		id := &res.Identities[i]
-		nAliases += len(id.EmailAliases) + len(id.UsernameAliases) + len(id.DisplayNameAliases)
-		nSystems += len(id.Systems)
+func (b *windowBuilder) startUsers() {
+	b.perSystem = map[string]*SystemUserCount{}
+	b.wb.UserTotal.System = TotalRowLabel
+}
+
+// user adds the row of identity id, the i-th of n in report order.
+func (b *windowBuilder) user(i, n int, id *identity.Identity) {
+	if i == 0 {
+		b.wb.Users = make([]UserRow, 0, n)
 	}
-	aliases := make([]string, 0, nAliases)
-	systems := make([]SystemSeen, 0, nSystems)
-	for i := range res.Identities {
-		id := &res.Identities[i]
-		total.Count++
-		total.add(id.Class)
-		if id.ServiceAccount {
-			sum.ServiceAccounts++
-		}
-		if id.Ambiguous {
-			b.ambiguous++
-		}
-		row := UserRow{
-			Email: id.Email, Username: id.Username, DisplayName: id.DisplayName,
-			Interactions:   id.Interactions,
-			ServiceAccount: id.ServiceAccount,
-			LastSeen:       b.time(id.LastSeen),
-			Duplicates:     id.Duplicates,
-			IdentifiedBy:   id.Class,
-			Ambiguous:      id.Ambiguous,
-			ProfileID:      id.ProfileID,
-		}
-		from := len(aliases)
-		aliases = append(aliases, id.EmailAliases...)
-		aliases = append(aliases, id.UsernameAliases...)
-		aliases = append(aliases, id.DisplayNameAliases...)
-		if len(aliases) > from {
-			row.Aliases = aliases[from:len(aliases):len(aliases)]
-		}
-		from = len(systems)
-		for _, s := range id.Systems {
-			systems = append(systems, SystemSeen{System: s.System, First: b.time(s.First), Last: b.time(s.Last)})
-			c := perSystem[s.System]
-			if c == nil {
-				c = &SystemUserCount{System: s.System}
-				perSystem[s.System] = c
-			}
-			c.Count++
-			c.add(id.Class)
-		}
-		if len(systems) > from {
-			row.ObservedIn = systems[from:len(systems):len(systems)]
-		}
-		b.wb.Users = append(b.wb.Users, row)
+	total, sum := &b.wb.UserTotal, &b.wb.Summary
+	total.Count++
+	total.add(id.Class)
+	if id.ServiceAccount {
+		sum.ServiceAccounts++
 	}
-	for _, c := range perSystem {
+	if id.Ambiguous {
+		b.ambiguous++
+	}
+	row := UserRow{
+		Email: id.Email, Username: id.Username, DisplayName: id.DisplayName,
+		Interactions:   id.Interactions,
+		ServiceAccount: id.ServiceAccount,
+		LastSeen:       b.time(id.LastSeen),
+		Duplicates:     id.Duplicates,
+		IdentifiedBy:   id.Class,
+		Ambiguous:      id.Ambiguous,
+		ProfileID:      id.ProfileID,
+	}
+	row.Aliases = b.aliases.take(len(id.EmailAliases) + len(id.UsernameAliases) + len(id.DisplayNameAliases))
+	at := copy(row.Aliases, id.EmailAliases)
+	at += copy(row.Aliases[at:], id.UsernameAliases)
+	copy(row.Aliases[at:], id.DisplayNameAliases)
+	row.ObservedIn = b.systems.take(len(id.Systems))
+	for k, s := range id.Systems {
+		row.ObservedIn[k] = SystemSeen{System: s.System, First: b.time(s.First), Last: b.time(s.Last)}
+		c := b.perSystem[s.System]
+		if c == nil {
+			c = &SystemUserCount{System: s.System}
+			b.perSystem[s.System] = c
+		}
+		c.Count++
+		c.add(id.Class)
+	}
+	b.wb.Users = append(b.wb.Users, row)
+}
+
+// endUsers finishes the user sheets once every row is in.
+func (b *windowBuilder) endUsers() {
+	for _, c := range b.perSystem {
 		b.wb.UserCounts = append(b.wb.UserCounts, *c)
 	}
 	slices.SortFunc(b.wb.UserCounts, func(x, y SystemUserCount) int { return compareNames(x.System, y.System) })
-	sum.TotalUsers = total.Count
-	sum.ByClass = total.ClassCounts
+	b.wb.Summary.TotalUsers = b.wb.UserTotal.Count
+	b.wb.Summary.ByClass = b.wb.UserTotal.ClassCounts
+	b.perSystem, b.aliases, b.systems = nil, chunks[string]{}, chunks[SystemSeen]{}
 }
 
 func (c *ClassCounts) add(class identity.Class) {
