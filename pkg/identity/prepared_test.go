@@ -131,3 +131,26 @@ func TestPreparedKeysMalformed(t *testing.T) {
 		t.Fatalf("anonymous = %d, want 14", res.Anonymous)
 	}
 }
+
+// ResolveKeysEach hands over, one at a time, what ResolveKeys returns.
+func TestResolveKeysEachMatchesResolveKeys(t *testing.T) {
+	defer func(chunk int) { eachChunk = chunk }(eachChunk)
+	eachChunk = 4
+	rng := rand.New(rand.NewPCG(5, 6))
+	for round := range 100 {
+		obs := randomObservations(rng, 1+rng.IntN(40))
+		keys := keysOf(obs)
+		tallies := make([]Tally, len(obs))
+		for i := range obs {
+			tallies[i] = Tally{Count: obs[i].Count, First: obs[i].First, Last: obs[i].Last}
+		}
+		want := ResolveKeys(keys, tallies, genOptions)
+		var got Result
+		got.Anonymous = ResolveKeysEach(keys, tallies, genOptions, func(_, _ int, id *Identity) {
+			got.Identities = append(got.Identities, *id)
+		})
+		if g, w := dump(obs, got), dump(obs, want); g != w {
+			t.Fatalf("round %d: one at a time\n%s\nall at once\n%s", round, g, w)
+		}
+	}
+}

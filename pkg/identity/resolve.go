@@ -110,6 +110,12 @@ func ResolveKeys(keys []string, tallies []Tally, opts Options) Result {
 	return PrepareKeys(keys, opts).ResolveWindow(Window{Tallies: tallies})
 }
 
+// ResolveKeysEach is ResolveKeys handing the identities to yield one at a
+// time, as ResolveWindowEach does, and returning the anonymous count.
+func ResolveKeysEach(keys []string, tallies []Tally, opts Options, yield func(i, n int, id *Identity)) (anonymous int64) {
+	return PrepareKeys(keys, opts).ResolveWindowEach(Window{Tallies: tallies}, yield)
+}
+
 func prepare(src source, obs []Observation, opts Options) *Prepared {
 	r := &resolver{src: src, match: newMatcher(opts.ServiceAccountPatterns)}
 	r.intern()
