@@ -11,10 +11,10 @@ const many int32 = -2
 // obsKeys are one observation's interned keys (none when absent) and class
 // (0 when it names nobody).
 type obsKeys struct {
-	email, lp, user, disp int32 // lp and user live in the shared names table
-	userID, system        int32
-	class                 Class
-	service               bool // the observation was flagged a service account
+	email, user, disp int32 // user lives in the names table, with the emails' local parts
+	userID, system    int32
+	class             Class
+	service           bool // the observation was flagged a service account
 }
 
 // attrKeys are the interned values of an observation that only describe an
@@ -46,6 +46,7 @@ type resolver struct {
 
 	// names holds usernames and email local parts: one key space.
 	names, emails, displays        *table
+	lpOf                           []int32 // each email's local part in names, or none
 	firsts, lasts, companies       *table
 	userIDs, systems, interactions *table
 
@@ -261,9 +262,9 @@ func (r *resolver) intern() {
 	r.internEmailsAndAttributes(emailOf, dispOf)
 	wg.Wait()
 
-	lpOf := make([]int32, len(r.emails.vals))
+	r.lpOf = make([]int32, len(r.emails.vals))
 	for e, email := range r.emails.vals {
-		lpOf[e] = r.names.internNonEmpty(localPart(email))
+		r.lpOf[e] = r.names.internNonEmpty(localPart(email))
 	}
 	r.svcEmails = r.match.matchAll(r.emails.vals)
 	r.svcNames = r.match.matchAll(r.names.vals)
@@ -275,10 +276,7 @@ func (r *resolver) intern() {
 
 	for i := range r.k {
 		k := &r.k[i]
-		k.email, k.lp, k.disp = emailOf[i], none, dispOf[i]
-		if k.email >= 0 {
-			k.lp = lpOf[k.email]
-		}
+		k.email, k.disp = emailOf[i], dispOf[i]
 		switch {
 		case k.email >= 0 && k.user >= 0:
 			k.class = ClassUsernameOrEmail
@@ -383,9 +381,9 @@ func (r *resolver) class1() {
 			continue
 		}
 		r.isKey[k.user] = true
-		if k.lp >= 0 {
-			r.isKey[k.lp] = true
-			r.uf1.union(k.user, k.lp)
+		if lp := r.lpOf[k.email]; lp >= 0 {
+			r.isKey[lp] = true
+			r.uf1.union(k.user, lp)
 		}
 	}
 	r.rootIdent1 = make([]int32, n)
@@ -436,7 +434,7 @@ func (r *resolver) class2() {
 		if r.cls[i] != ClassEmail {
 			continue
 		}
-		if id := r.owner1(k.lp); id != none {
+		if id := r.owner1(r.lpOf[k.email]); id != none {
 			r.ident[i] = id
 			continue
 		}
