@@ -53,8 +53,9 @@ func Build(acc *Accumulator, opts BuildOptions) *Report {
 }
 
 // Builder makes the workbook models one period at a time, so that a caller
-// that renders each before asking for the next holds one window's
-// identities and rows at once, not every window's.
+// that renders each before asking for the next holds one window's rows at
+// once, not every window's; the identities they come from are never all
+// held.
 type Builder struct {
 	acc   *Accumulator
 	opts  BuildOptions
