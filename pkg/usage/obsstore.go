@@ -56,7 +56,6 @@ type obsShard struct {
 	// pointers.
 	slots []uint64
 	keys  []string
-	last  []int64
 	wins  []winStat
 	// wide holds the interactions whose id does not fit winStat.inter.
 	wide  map[wideInter]int64 // latest time seen
@@ -64,10 +63,14 @@ type obsShard struct {
 	_     [64]byte // keeps neighbouring shards' locks off one cache line
 }
 
-// winStat is what one window needs of an observation beyond its last time.
+// winStat is what one window needs of an observation. A row's windows lie
+// side by side, so that adding a record touches one or two cache lines.
 type winStat struct {
 	count int64
 	first int64
+	// last is the latest time in any window: all windows end at as-of,
+	// so in a window that holds the observation it is the window's own.
+	last  int64
 	inter uint64 // bit i: interaction id i was seen in the window (i < 64)
 }
 
@@ -118,13 +121,13 @@ func (s *obsStore) add(k []byte, t int64, inter uint32) {
 	sh := &s.shards[h%obsShards]
 	sh.mu.Lock()
 	row := sh.row(k, h, len(s.starts))
-	sh.last[row] = max(sh.last[row], t)
 	wins := sh.wins[int(row)*len(s.starts) : int(row+1)*len(s.starts)]
 	for i, start := range s.starts {
+		w := &wins[i]
+		w.last = max(w.last, t)
 		if t < start {
 			continue
 		}
-		w := &wins[i]
 		w.count++
 		if w.first == record.NoTime || t < w.first {
 			w.first = t
@@ -171,9 +174,8 @@ func (sh *obsShard) row(k []byte, h uint64, windows int) uint32 {
 	row := uint32(len(sh.keys))
 	sh.slots[i] = tag | uint64(row+1)
 	sh.keys = append(sh.keys, key)
-	sh.last = append(sh.last, record.NoTime)
 	for range windows {
-		sh.wins = append(sh.wins, winStat{first: record.NoTime})
+		sh.wins = append(sh.wins, winStat{first: record.NoTime, last: record.NoTime})
 	}
 	return row
 }
@@ -255,7 +257,7 @@ func (s *obsStore) seal() ([]string, []identity.Window) {
 			for w := range wins {
 				win, ws := &wins[w], sh.wins[row*nw+w]
 				win.Present[o] = ws.count > 0
-				win.Tallies[o] = identity.Tally{Count: ws.count, First: ws.first, Last: sh.last[row]}
+				win.Tallies[o] = identity.Tally{Count: ws.count, First: ws.first, Last: ws.last}
 				for m := ws.inter; m != 0; m &= m - 1 {
 					win.InterIDs = append(win.InterIDs, int32(bits.TrailingZeros64(m)))
 				}
@@ -318,12 +320,12 @@ func (s *obsStore) merge(o *obsStore) {
 			sh := &s.shards[h%obsShards]
 			row := sh.row(unsafeBytes(key), h, nw)
 			rows[orow] = row
-			sh.last[row] = max(sh.last[row], osh.last[orow])
 			dst := sh.wins[int(row)*nw : int(row+1)*nw]
 			src := osh.wins[orow*nw : (orow+1)*nw]
 			for w := range dst {
 				d, x := &dst[w], src[w]
 				d.count += x.count
+				d.last = max(d.last, x.last)
 				if x.first != record.NoTime && (d.first == record.NoTime || x.first < d.first) {
 					d.first = x.first
 				}
