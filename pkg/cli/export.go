@@ -148,6 +148,7 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 	bld, _, err := report.NewUsageBuilder(ctx, report.UsageQuery{
 		AsOf: set.asOf, Location: set.loc, Periods: periods,
 		ActiveWithin: activeWithin, ServiceAccounts: opts.ServiceAccounts,
+		BetweenStages: releaseMemory,
 	}, func(ctx context.Context, newSink func() *usage.Accumulator) ([]*usage.Accumulator, source.Stats, error) {
 		accs, r, err := scan(ctx, opts.IO, c, set, opts.Inputs, newSink, false)
 		if err != nil {

@@ -12,9 +12,30 @@ import (
 // seventh (the 1 GiB benchmark: 787 -> 692 MB).
 const reportGCPercent = 50
 
-// setDefaultGC applies reportGCPercent unless GOGC says otherwise.
+// gcTuned says whether usagerep tunes the collector: only when the user
+// has not, with GOGC or GOMEMLIMIT.
+func gcTuned() bool {
+	_, gogc := os.LookupEnv("GOGC")
+	_, limit := os.LookupEnv("GOMEMLIMIT")
+	return !gogc && !limit
+}
+
+// setDefaultGC applies reportGCPercent unless the user tunes the collector.
 func setDefaultGC() {
-	if _, set := os.LookupEnv("GOGC"); !set {
+	if gcTuned() {
 		debug.SetGCPercent(reportGCPercent)
+	}
+}
+
+// releaseMemory, for one-shot commands to call between the stages of a
+// build, collects and hands the memory the heap then holds free back to the
+// operating system. Each stage frees large arrays that the next, allocating
+// others, leaves unused, and the runtime returns free memory only slowly:
+// on the 1 GiB benchmark export's peak falls from 450-480 to 380-385 MiB,
+// for six collections of 13-33 ms. It does nothing when the user tunes the
+// collector (GOMEMLIMIT makes the runtime return memory itself).
+func releaseMemory() {
+	if gcTuned() {
+		debug.FreeOSMemory()
 	}
 }

@@ -13,6 +13,8 @@ func TestSetDefaultGC(t *testing.T) {
 
 	t.Setenv("GOGC", "")
 	os.Unsetenv("GOGC")
+	t.Setenv("GOMEMLIMIT", "")
+	os.Unsetenv("GOMEMLIMIT")
 	setDefaultGC()
 	if got := debug.SetGCPercent(100); got != reportGCPercent {
 		t.Errorf("without GOGC the target is %d, want %d", got, reportGCPercent)
@@ -23,5 +25,21 @@ func TestSetDefaultGC(t *testing.T) {
 	setDefaultGC()
 	if got := debug.SetGCPercent(100); got != 200 {
 		t.Errorf("with GOGC=200 the target is %d, want it left at 200", got)
+	}
+}
+
+// GOMEMLIMIT alone also leaves the collector to the user.
+func TestSetDefaultGCLeavesGOMEMLIMIT(t *testing.T) {
+	old := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(old)
+	t.Setenv("GOGC", "")
+	os.Unsetenv("GOGC")
+	t.Setenv("GOMEMLIMIT", "1GiB")
+	if gcTuned() {
+		t.Fatal("usagerep tunes the collector though GOMEMLIMIT is set")
+	}
+	setDefaultGC()
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("with GOMEMLIMIT set the target is %d, want Go's default left at 100", got)
 	}
 }

@@ -22,6 +22,8 @@ type UsageQuery struct {
 	Periods         []usage.PeriodSpec
 	ActiveWithin    time.Duration
 	ServiceAccounts []string
+	// BetweenStages is usage.BuildOptions.BetweenStages.
+	BetweenStages func()
 }
 
 // UsageScanFunc reads the inputs once into one sink per worker, each made
@@ -45,7 +47,7 @@ func NewUsageBuilder(ctx context.Context, q UsageQuery, scan UsageScanFunc) (*us
 	bld := usage.NewBuilder(acc, usage.BuildOptions{
 		AsOf: q.AsOf, Periods: q.Periods, Location: q.Location,
 		ActiveWithin: q.ActiveWithin, ServiceAccountPatterns: q.ServiceAccounts,
-		Inputs: InputStats(stats),
+		Inputs: InputStats(stats), BetweenStages: q.BetweenStages,
 	})
 	return bld, stats, nil
 }

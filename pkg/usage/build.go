@@ -31,6 +31,13 @@ type BuildOptions struct {
 	ActiveWithin           time.Duration
 	ServiceAccountPatterns []string
 	Inputs                 []InputStats
+	// BetweenStages, when set, is called between the stages of a build
+	// (before each workbook, after sealing the store, after preparing the
+	// observations, after each window's rows), when what the stage before
+	// allocated has just become garbage. A one-shot command passes
+	// debug.FreeOSMemory: the next stage allocates arrays of other sizes,
+	// and the freed ones would otherwise stay resident.
+	BetweenStages func()
 }
 
 // NewConfig gives the accumulator configuration for these periods.
@@ -94,6 +101,7 @@ func (bld *Builder) Workbook(i int) Workbook {
 		panic(fmt.Sprintf("usage: the workbook of period %d was already built", i))
 	}
 	bld.built[i] = true
+	bld.betweenStages()
 	p := bld.opts.Periods[i]
 	from := p.Start(bld.asOf)
 	wb := Workbook{Period: Period{Spec: p.Text, Label: p.Label(), From: from, To: bld.asOf}}
@@ -101,6 +109,7 @@ func (bld *Builder) Workbook(i int) Workbook {
 	b.startUsers()
 	b.anonymous = bld.resolve(i, b.user)
 	b.endUsers()
+	bld.betweenStages()
 	if !slices.Contains(bld.built, false) {
 		// The last window is resolved: nothing needs the prepared
 		// observations while its workbook is written.
@@ -111,13 +120,21 @@ func (bld *Builder) Workbook(i int) Workbook {
 	return wb
 }
 
+func (bld *Builder) betweenStages() {
+	if bld.opts.BetweenStages != nil {
+		bld.opts.BetweenStages()
+	}
+}
+
 // resolve resolves window win's identities, hands each to yield in report
 // order, and returns the anonymous count.
 func (bld *Builder) resolve(win int, yield func(i, n int, id *identity.Identity)) int64 {
 	if bld.prepared == nil {
 		keys, windows := bld.acc.obs.live().seal()
 		bld.windows = windows
+		bld.betweenStages()
 		bld.prepared = identity.PrepareKeys(keys, identity.Options{ServiceAccountPatterns: bld.opts.ServiceAccountPatterns})
+		bld.betweenStages()
 	}
 	w := bld.windows[win]
 	bld.windows[win] = identity.Window{}

@@ -326,3 +326,29 @@ func TestBuilderWorkbookOnce(t *testing.T) {
 	}()
 	bld.Workbook(0)
 }
+
+// BetweenStages is called before each workbook, after sealing and after
+// preparing, and after each window's rows, and changes nothing built.
+func TestBuilderBetweenStages(t *testing.T) {
+	periods, err := ParsePeriods("6m,1y")
+	if err != nil {
+		t.Fatal(err)
+	}
+	build := func(between func()) []Workbook {
+		acc := NewAccumulator(NewConfig(fixtureAsOf, periods))
+		recs := fixture()
+		for i := range recs {
+			acc.Record(&recs[i])
+		}
+		bld := NewBuilder(acc, BuildOptions{AsOf: fixtureAsOf, Periods: periods, Location: time.UTC, BetweenStages: between})
+		return []Workbook{bld.Workbook(0), bld.Workbook(1)}
+	}
+	calls := 0
+	got := build(func() { calls++ })
+	if want := 2*len(periods) + 2; calls != want {
+		t.Errorf("BetweenStages called %d times, want %d", calls, want)
+	}
+	if want := build(nil); !reflect.DeepEqual(got, want) {
+		t.Error("the workbooks differ with BetweenStages set")
+	}
+}
