@@ -246,16 +246,18 @@ func sortEntries(ents []entry, days int) {
 // and, per observation (in offsets order), its user's index (-1 for one
 // naming nobody).
 func resolve(store *observe.Store) ([]User, []int32) {
-	res := observe.Resolve(store, observe.Tally, identity.Options{})
-	users := make([]User, len(res.Identities))
-	for i := range res.Identities {
-		id := &res.Identities[i]
+	var users []User
+	// One identity at a time: the users keep only its names.
+	res := observe.Resolve(store, observe.Tally, identity.Options{}, func(i, n int, id *identity.Identity) {
+		if i == 0 {
+			users = make([]User, n)
+		}
 		users[i] = User{
 			ProfileID: id.ProfileID,
 			Email:     id.Email, Username: id.Username, DisplayName: id.DisplayName,
 			FirstName: id.FirstName, LastName: id.LastName, Company: id.Company,
 		}
-	}
+	})
 	return users, res.IdentOf
 }
 

@@ -154,21 +154,47 @@ func Build(acc *Accumulator, opts BuildOptions) *Dataset {
 
 // identities makes the dataset's users of the resolved identities.
 func (b *builder) identities(opts BuildOptions) {
-	ds := b.ds
-	res, identOf := resolve(b.store, opts)
-	b.identOf = identOf
-	ds.Users = make([]User, len(res.Identities))
-	for i := range res.Identities {
-		id := &res.Identities[i]
-		u := &ds.Users[i]
-		*u = User{
-			ProfileID: id.ProfileID, Email: id.Email, Username: id.Username, DisplayName: id.DisplayName,
-			FirstName: id.FirstName, LastName: id.LastName, Company: id.Company,
-			ServiceAccount: id.ServiceAccount,
-			First:          math.MaxInt64, Last: math.MinInt64,
+	// While the identities come the resolver's state is at its largest, so
+	// each keeps only what its User takes, half a User's size; the Users
+	// are made once the resolver is gone.
+	type kept struct {
+		profileID, email, username, displayName string
+		firstName, lastName, company            string
+		systems                                 []string
+		service                                 bool
+	}
+	var ids []kept
+	var systems []string // one backing array for many identities' lists
+	res := observe.Resolve(b.store, observe.Tally, identity.Options{ServiceAccountPatterns: opts.ServiceAccountPatterns}, func(i, n int, id *identity.Identity) {
+		if i == 0 {
+			ids = make([]kept, n)
 		}
-		for _, s := range id.Systems {
-			u.Systems = append(u.Systems, s.System)
+		k := &ids[i]
+		*k = kept{
+			profileID: id.ProfileID, email: id.Email, username: id.Username, displayName: id.DisplayName,
+			firstName: id.FirstName, lastName: id.LastName, company: id.Company,
+			service: id.ServiceAccount,
+		}
+		if len(id.Systems) > 0 {
+			if len(systems)+len(id.Systems) > cap(systems) {
+				systems = make([]string, 0, max(len(id.Systems), 4096))
+			}
+			from := len(systems)
+			for _, s := range id.Systems {
+				systems = append(systems, s.System)
+			}
+			k.systems = systems[from:len(systems):len(systems)]
+		}
+	})
+	b.identOf = res.IdentOf
+	b.ds.Users = make([]User, len(ids))
+	for i := range ids {
+		k := &ids[i]
+		b.ds.Users[i] = User{
+			ProfileID: k.profileID, Email: k.email, Username: k.username, DisplayName: k.displayName,
+			FirstName: k.firstName, LastName: k.lastName, Company: k.company,
+			Systems: k.systems, ServiceAccount: k.service,
+			First: math.MaxInt64, Last: math.MinInt64,
 		}
 	}
 }
@@ -201,13 +227,6 @@ func (b *builder) userIDClients() {
 			First: math.MaxInt64, Last: math.MinInt64,
 		}
 	}
-}
-
-// resolve runs identity resolution over every observation of store and
-// returns, per observation in offsets order, its user (-1 for none).
-func resolve(store *observe.Store, opts BuildOptions) (identity.Result, []int32) {
-	res := observe.Resolve(store, observe.Tally, identity.Options{ServiceAccountPatterns: opts.ServiceAccountPatterns})
-	return res.Result, res.IdentOf
 }
 
 type builder struct {

@@ -53,18 +53,21 @@ func Tally(st *Stat) identity.Tally {
 // observation's index is its place in shard and row order: Offsets[shard]
 // + row.
 type Resolved struct {
-	identity.Result
 	Keys    []string
 	Offsets [keystore.Shards]int
-	// IdentOf is each observation's identity, an index into Identities,
+	// IdentOf is each observation's identity, the i it was yielded with,
 	// or -1 for one naming nobody.
-	IdentOf []int32
+	IdentOf   []int32
+	Anonymous int64 // as identity.Result's
 }
 
 // Resolve resolves every observation of s, whose keys AppendKey made and
-// whose states tally reads, as one window. It reads the keys where they
-// are, without splitting each into an Observation.
-func Resolve[S any](s *keystore.Store[S], tally func(*S) identity.Tally, opts identity.Options) Resolved {
+// whose states tally reads, as one window, and hands the identities to
+// yield one at a time, in identity.Result's order, as
+// identity.ResolveKeysEach does: a caller that keeps only part of each
+// never holds every Identity at once. It reads the keys where they are,
+// without splitting each into an Observation.
+func Resolve[S any](s *keystore.Store[S], tally func(*S) identity.Tally, opts identity.Options, yield func(i, n int, id *identity.Identity)) Resolved {
 	var r Resolved
 	r.Keys = make([]string, 0, s.Len())
 	tallies := make([]identity.Tally, 0, s.Len())
@@ -76,16 +79,16 @@ func Resolve[S any](s *keystore.Store[S], tally func(*S) identity.Tally, opts id
 			tallies = append(tallies, tally(&sh.States[row]))
 		}
 	}
-	r.Result = identity.ResolveKeys(r.Keys, tallies, opts)
 	r.IdentOf = make([]int32, len(r.Keys))
 	for i := range r.IdentOf {
 		r.IdentOf[i] = -1
 	}
-	for i := range r.Identities {
-		for _, o := range r.Identities[i].Observations {
+	r.Anonymous = identity.ResolveKeysEach(r.Keys, tallies, opts, func(i, n int, id *identity.Identity) {
+		for _, o := range id.Observations {
 			r.IdentOf[o] = int32(i)
 		}
-	}
+		yield(i, n, id)
+	})
 	return r
 }
 

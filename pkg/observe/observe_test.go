@@ -1,6 +1,8 @@
 package observe
 
 import (
+	"fmt"
+	"reflect"
 	"testing"
 
 	"github.com/usagerep/usagerep/pkg/identity"
@@ -30,9 +32,10 @@ func TestAddMergeResolve(t *testing.T) {
 	if a.Len() != 3 {
 		t.Fatalf("%d observations, want 3", a.Len())
 	}
-	res := Resolve(a, Tally, identity.Options{})
-	if len(res.Identities) != 1 || res.Anonymous != 1 {
-		t.Fatalf("identities %d, anonymous %d; want 1 and 1", len(res.Identities), res.Anonymous)
+	var ids []identity.Identity
+	res := Resolve(a, Tally, identity.Options{}, func(_, _ int, id *identity.Identity) { ids = append(ids, *id) })
+	if len(ids) != 1 || res.Anonymous != 1 {
+		t.Fatalf("identities %d, anonymous %d; want 1 and 1", len(ids), res.Anonymous)
 	}
 	seen := map[string]bool{}
 	for shard := range keystore.Shards {
@@ -66,8 +69,76 @@ func TestAddMergeResolve(t *testing.T) {
 	if len(seen) != 3 {
 		t.Errorf("saw %d keys through the shards, want 3", len(seen))
 	}
-	if got := res.Identities[0].LastSeen; got != 50 {
+	if got := ids[0].LastSeen; got != 50 {
 		t.Errorf("alice last seen at %d, want 50", got)
+	}
+}
+
+// Resolve hands over every identity once, in ResolveKeys's order and as
+// it resolves them, and maps each observation to the index its identity
+// came with. There are more identities than ResolveKeysEach resolves at a
+// time, so an Identity kept past its yield would show the reuse.
+func TestResolveEachIdentityOnce(t *testing.T) {
+	s := NewStore()
+	const people = 5000
+	for p := range people {
+		name := fmt.Sprintf("u%04d", (p*7919)%people) // not in key order
+		Add(s, key("Jira", name+"@x.com", name), int64(p))
+		Add(s, key("GitHub", "", name), int64(p+1))
+	}
+	Add(s, key("Jira", "", ""), 3)
+	var keys []string
+	var tallies []identity.Tally
+	for shard := range keystore.Shards {
+		sh := s.Shard(shard)
+		keys = append(keys, sh.Keys()...)
+		for row := range sh.States {
+			tallies = append(tallies, Tally(&sh.States[row]))
+		}
+	}
+	want := identity.ResolveKeys(keys, tallies, identity.Options{})
+
+	var got []identity.Identity
+	res := Resolve(s, Tally, identity.Options{}, func(i, n int, id *identity.Identity) {
+		if i != len(got) || n != people {
+			t.Fatalf("yield(%d, %d) after %d identities, want (%d, %d)", i, n, len(got), len(got), people)
+		}
+		got = append(got, *id)
+	})
+	if !reflect.DeepEqual(got, want.Identities) || res.Anonymous != want.Anonymous {
+		t.Fatalf("Resolve yielded %d identities (anonymous %d), not ResolveKeys's %d (anonymous %d)",
+			len(got), res.Anonymous, len(want.Identities), want.Anonymous)
+	}
+	if !reflect.DeepEqual(res.Keys, keys) {
+		t.Fatalf("Keys are not the observations in shard and row order")
+	}
+	owner := make([]int32, len(keys))
+	for o := range owner {
+		owner[o] = -1
+	}
+	for i, id := range got {
+		if len(id.Observations) != 2 {
+			t.Errorf("identity %d has %d observations, want 2", i, len(id.Observations))
+		}
+		for _, o := range id.Observations {
+			owner[o] = int32(i)
+		}
+	}
+	if !reflect.DeepEqual(res.IdentOf, owner) {
+		t.Errorf("IdentOf does not name each observation's identity")
+	}
+}
+
+// A store naming nobody yields no identity and maps nothing.
+func TestResolveAnonymousOnly(t *testing.T) {
+	s := NewStore()
+	Add(s, key("Jira", "", ""), 1)
+	Add(s, key("Jira", "", ""), 2)
+	res := Resolve(s, Tally, identity.Options{}, func(i, _ int, _ *identity.Identity) {
+		t.Errorf("yielded identity %d of a store naming nobody", i)
+	})
+	if res.Anonymous != 2 || len(res.IdentOf) != 1 || res.IdentOf[0] != -1 {
+		t.Errorf("anonymous %d, IdentOf %v; want 2 and [-1]", res.Anonymous, res.IdentOf)
 	}
 }
 

@@ -3,6 +3,7 @@ package userusage
 import (
 	"cmp"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -95,19 +96,16 @@ func Build(acc *Accumulator, opts BuildOptions) *Store {
 	store := acc.obs
 
 	// Observations in shard and row order; off[shard] + row is an
-	// observation's index.
+	// observation's index. Each identity is taken as it comes: the users
+	// keep only part of it.
+	var users []user
+	off := store.Offsets()
 	res := observe.Resolve(store, func(st *obsStat) identity.Tally {
 		return identity.Tally{Count: st.count, First: st.first, Last: st.last}
-	}, identity.Options{ServiceAccountPatterns: opts.ServiceAccountPatterns})
-	off, keys, obsUser := &res.Offsets, res.Keys, res.IdentOf
-	stats := make([]obsStat, 0, len(keys))
-	for i := range keystore.Shards {
-		stats = append(stats, store.Shard(i).States...)
-	}
-
-	users := make([]user, len(res.Identities))
-	for i := range res.Identities {
-		id := &res.Identities[i]
+	}, identity.Options{ServiceAccountPatterns: opts.ServiceAccountPatterns}, func(i, n int, id *identity.Identity) {
+		if i == 0 {
+			users = make([]user, n)
+		}
 		u := &users[i]
 		*u = user{
 			email: id.Email, profileID: id.ProfileID,
@@ -125,10 +123,13 @@ func Build(acc *Accumulator, opts BuildOptions) *Store {
 		}
 		u.usernames = append(u.usernames, id.UsernameAliases...)
 		for _, o := range id.Observations {
-			u.first = min(u.first, stats[o].first)
-			u.before = max(u.before, stats[o].before)
+			st := obsAt(store, &off, o)
+			u.first = min(u.first, st.first)
+			u.before = max(u.before, st.before)
 		}
-	}
+	})
+	keys, obsUser := res.Keys, res.IdentOf
+
 	// Report order; order[k] is the identity at position k.
 	order := make([]int32, len(users))
 	for i := range order {
@@ -193,8 +194,15 @@ func Build(acc *Accumulator, opts BuildOptions) *Store {
 	for i, n := range acc.paramNames {
 		paramNew[i] = s.paramIDs[n]
 	}
-	s.days(acc, store, off, keys, obsUser, paramNew)
+	s.days(acc, store, &off, keys, obsUser, paramNew)
 	return s
+}
+
+// obsAt is the state of observation o, in shard and row order with
+// offsets off, read in place rather than from a copy of every state.
+func obsAt(store *obsStore, off *[keystore.Shards]int, o int) *obsStat {
+	sh := sort.Search(keystore.Shards, func(k int) bool { return off[k] > o }) - 1
+	return &store.Shard(sh).States[o-off[sh]]
 }
 
 // own copies the users' strings, which share the scan's blocks of
