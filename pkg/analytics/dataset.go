@@ -165,6 +165,7 @@ func (b *builder) identities(opts BuildOptions) {
 	}
 	var ids []kept
 	var systems []string // one backing array for many identities' lists
+	b.store.DropIndex()  // only for lookups while feeding
 	res := observe.Resolve(b.store, observe.Tally, identity.Options{ServiceAccountPatterns: opts.ServiceAccountPatterns}, func(i, n int, id *identity.Identity) {
 		if i == 0 {
 			ids = make([]kept, n)

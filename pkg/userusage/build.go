@@ -94,6 +94,7 @@ func Build(acc *Accumulator, opts BuildOptions) *Store {
 	}
 	acc.settle()
 	store := acc.obs
+	store.DropIndex() // only for lookups while feeding
 
 	// Observations in shard and row order; off[shard] + row is an
 	// observation's index. Each identity is taken as it comes: the users
