@@ -216,11 +216,13 @@ func runAccess(ctx context.Context, opts *accessOptions) error {
 			return nil, source.Stats{}, err
 		}
 		res = r
+		releaseMemory()
 		return accs, r.stats, nil
 	})
 	if err != nil {
 		return err
 	}
+	releaseMemory()
 
 	if err := report.WriteAccess(out, rep, q.AccessFormat); err != nil {
 		if !errors.Is(err, output.ErrWrite) { // those name the path already

@@ -226,7 +226,9 @@ func runAnalytics(ctx context.Context, o *analyticsOptions, name string, own url
 	for _, a := range accs {
 		acc.Merge(a)
 	}
+	releaseMemory()
 	rep, ds, err := plan.Build(acc, res.stats)
+	releaseMemory()
 	if err != nil {
 		return analyticsUsage(err)
 	}

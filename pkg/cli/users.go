@@ -169,7 +169,9 @@ func runUsers(ctx context.Context, opts *usersOptions) error {
 	for _, o := range accs {
 		acc.Merge(o)
 	}
+	releaseMemory()
 	store := userusage.Build(acc, userusage.BuildOptions{ServiceAccountPatterns: opts.ServiceAccounts})
+	releaseMemory()
 	if unknown := store.Unknown(q); len(unknown) > 0 {
 		fmt.Fprintf(opts.IO.ErrOut, "usagerep: --parameters: ignoring unknown %s (neither built in nor an action of the data)\n", strings.Join(unknown, ", "))
 	}
