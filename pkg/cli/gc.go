@@ -31,7 +31,7 @@ func setDefaultGC() {
 // build, collects and hands the memory the heap then holds free back to the
 // operating system. Each stage frees large arrays that the next, allocating
 // others, leaves unused, and the runtime returns free memory only slowly:
-// on the 1 GiB benchmark export's peak falls from 450-480 to 380-385 MiB,
+// on the 1 GiB benchmark export's peak falls from 445-492 to 386-394 MiB,
 // for six collections of 13-33 ms. It does nothing when the user tunes the
 // collector (GOMEMLIMIT makes the runtime return memory itself).
 func releaseMemory() {
