@@ -180,9 +180,8 @@ func (sh *obsShard) row(k []byte, h uint64, windows int) uint32 {
 	return row
 }
 
-// growSlots doubles the slots. A slot
-// keeps the high half of its key's hash, which picks its place, so slots
-// move without hashing a key again.
+// growSlots doubles the slots. A slot keeps the high half of its key's
+// hash, which picks its place, so slots move without hashing a key again.
 func (sh *obsShard) growSlots() {
 	n := 64
 	for n <= 2*len(sh.keys) {
