@@ -3,6 +3,7 @@ package cli
 import (
 	"os"
 	"runtime/debug"
+	"runtime/metrics"
 )
 
 // reportGCPercent is the garbage collector's target when the user sets
@@ -33,9 +34,24 @@ func setDefaultGC() {
 // others, leaves unused, and the runtime returns free memory only slowly:
 // on the 1 GiB benchmark export's peak falls from 445-492 to 386-394 MiB,
 // for six collections of 13-33 ms. It does nothing when the user tunes the
-// collector (GOMEMLIMIT makes the runtime return memory itself).
+// collector (GOMEMLIMIT makes the runtime return memory itself), nor while
+// the runtime holds less than releaseFloor, where the collections would
+// cost a small job more time than the memory is worth.
 func releaseMemory() {
-	if gcTuned() {
+	if gcTuned() && runtimeHeld() >= releaseFloor {
 		debug.FreeOSMemory()
 	}
+}
+
+// releaseFloor is the memory below which releaseMemory does nothing.
+const releaseFloor = 64 << 20
+
+// runtimeHeld is the memory the runtime has mapped and not handed back.
+func runtimeHeld() uint64 {
+	m := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+	metrics.Read(m)
+	if m[0].Value.Kind() != metrics.KindUint64 || m[1].Value.Kind() != metrics.KindUint64 {
+		return releaseFloor // unknown: release, as before
+	}
+	return m[0].Value.Uint64() - m[1].Value.Uint64()
 }

@@ -43,3 +43,10 @@ func TestSetDefaultGCLeavesGOMEMLIMIT(t *testing.T) {
 		t.Errorf("with GOMEMLIMIT set the target is %d, want Go's default left at 100", got)
 	}
 }
+
+// runtimeHeld reads the runtime's own figures: some memory, far from all.
+func TestRuntimeHeld(t *testing.T) {
+	if held := runtimeHeld(); held == 0 || held >= 1<<40 {
+		t.Fatalf("runtimeHeld = %d bytes", held)
+	}
+}
