@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/usagerep/usagerep/pkg/internal/slab"
+
 	"github.com/usagerep/usagerep/pkg/identity"
 	"github.com/usagerep/usagerep/pkg/internal/tally"
 	"github.com/usagerep/usagerep/pkg/keystore"
@@ -164,8 +166,8 @@ func (b *builder) identities(opts BuildOptions) {
 		service                                 bool
 	}
 	var ids []kept
-	var systems []string // one backing array for many identities' lists
-	b.store.DropIndex()  // only for lookups while feeding
+	var systems slab.Slab[string] // one backing array for many identities' lists
+	b.store.DropIndex()           // only for lookups while feeding
 	res := observe.Resolve(b.store, observe.Tally, identity.Options{ServiceAccountPatterns: opts.ServiceAccountPatterns}, func(i, n int, id *identity.Identity) {
 		if i == 0 {
 			ids = make([]kept, n)
@@ -176,15 +178,9 @@ func (b *builder) identities(opts BuildOptions) {
 			firstName: id.FirstName, lastName: id.LastName, company: id.Company,
 			service: id.ServiceAccount,
 		}
-		if len(id.Systems) > 0 {
-			if len(systems)+len(id.Systems) > cap(systems) {
-				systems = make([]string, 0, max(len(id.Systems), 4096))
-			}
-			from := len(systems)
-			for _, s := range id.Systems {
-				systems = append(systems, s.System)
-			}
-			k.systems = systems[from:len(systems):len(systems)]
+		k.systems = systems.Take(len(id.Systems))
+		for j, s := range id.Systems {
+			k.systems[j] = s.System
 		}
 	})
 	b.identOf = res.IdentOf

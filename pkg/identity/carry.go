@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/usagerep/usagerep/pkg/internal/slab"
 )
 
 // field names one of the values an identity carries a primary of.
@@ -137,22 +139,6 @@ func (a *valueAgg) primary(tab *table) int32 {
 	return best.v
 }
 
-// slab hands out sub-slices of large shared arrays so that hundreds of
-// thousands of identities do not each allocate their small slices.
-type slab[T any] struct{ buf []T }
-
-func (s *slab[T]) take(n int) []T {
-	if n == 0 {
-		return nil
-	}
-	if len(s.buf)+n > cap(s.buf) {
-		s.buf = make([]T, 0, max(n, 4096))
-	}
-	start := len(s.buf)
-	s.buf = s.buf[:start+n]
-	return s.buf[start : start+n : start+n]
-}
-
 // dupRow is one (email, username, system) seen together.
 type dupRow struct{ email, user, system int32 }
 
@@ -185,9 +171,9 @@ type worker struct {
 	interSeen  []int32
 	dups       []dupRow
 
-	strs    slab[string]
-	systems slab[SystemSeen]
-	dupSlab slab[Duplicate]
+	strs    slab.Slab[string]
+	systems slab.Slab[SystemSeen]
+	dupSlab slab.Slab[Duplicate]
 }
 
 func newWorker(b *builder) *worker {
@@ -391,13 +377,13 @@ func (w *worker) carry(id int32, out *Identity) {
 	out.LastName = w.shown(fieldLastName, prim[fieldLastName])
 	out.Company = w.shown(fieldCompany, prim[fieldCompany])
 
-	out.Systems = w.systems.take(len(w.sysSeen))
+	out.Systems = w.systems.Take(len(w.sysSeen))
 	for i, s := range w.sysSeen {
 		out.Systems[i] = SystemSeen{System: r.systems.vals[s], First: w.sysFirst[s], Last: w.sysLast[s]}
 	}
 	slices.SortFunc(out.Systems, func(x, y SystemSeen) int { return strings.Compare(x.System, y.System) })
 
-	out.Interactions = w.strs.take(len(w.interSeen))
+	out.Interactions = w.strs.Take(len(w.interSeen))
 	for i, it := range w.interSeen {
 		out.Interactions[i] = r.interactions.vals[it]
 	}
@@ -420,7 +406,7 @@ func (w *worker) values(f field, primary int32) (string, []string) {
 	if len(a.touched) < 2 {
 		return w.shown(f, primary), nil
 	}
-	aliases := w.strs.take(len(a.touched) - 1)
+	aliases := w.strs.Take(len(a.touched) - 1)
 	i := 0
 	for _, t := range a.touched {
 		if v := t.v; v != primary {
@@ -472,7 +458,7 @@ func (w *worker) duplicates() []Duplicate {
 		return cmp.Or(cmp.Compare(x.user, y.user), cmp.Compare(x.system, y.system))
 	})
 	keep = slices.CompactFunc(keep, func(x, y dupRow) bool { return x.user == y.user && x.system == y.system })
-	out := w.dupSlab.take(len(keep))
+	out := w.dupSlab.Take(len(keep))
 	for i, row := range keep {
 		out[i] = Duplicate{Username: w.shown(fieldUsername, row.user), System: r.systems.vals[row.system]}
 	}

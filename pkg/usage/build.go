@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/usagerep/usagerep/pkg/internal/slab"
+
 	"github.com/usagerep/usagerep/pkg/identity"
 	"github.com/usagerep/usagerep/pkg/record"
 )
@@ -157,24 +159,8 @@ type windowBuilder struct {
 	// array per few thousand rows for their aliases and systems, rather
 	// than one small allocation each.
 	perSystem map[string]*SystemUserCount
-	aliases   chunks[string]
-	systems   chunks[SystemSeen]
-}
-
-// chunks hands out short slices of larger arrays.
-type chunks[T any] struct{ buf []T }
-
-// take returns a slice of n zero values, nil for none.
-func (c *chunks[T]) take(n int) []T {
-	if n == 0 {
-		return nil
-	}
-	if len(c.buf)+n > cap(c.buf) {
-		c.buf = make([]T, 0, max(n, 4096))
-	}
-	from := len(c.buf)
-	c.buf = c.buf[:from+n]
-	return c.buf[from : from+n : from+n]
+	aliases   slab.Slab[string]
+	systems   slab.Slab[SystemSeen]
 }
 
 func (b *windowBuilder) time(ns int64) time.Time {
@@ -213,11 +199,11 @@ func (b *windowBuilder) user(i, n int, id *identity.Identity) {
 		Ambiguous:      id.Ambiguous,
 		ProfileID:      id.ProfileID,
 	}
-	row.Aliases = b.aliases.take(len(id.EmailAliases) + len(id.UsernameAliases) + len(id.DisplayNameAliases))
+	row.Aliases = b.aliases.Take(len(id.EmailAliases) + len(id.UsernameAliases) + len(id.DisplayNameAliases))
 	at := copy(row.Aliases, id.EmailAliases)
 	at += copy(row.Aliases[at:], id.UsernameAliases)
 	copy(row.Aliases[at:], id.DisplayNameAliases)
-	row.ObservedIn = b.systems.take(len(id.Systems))
+	row.ObservedIn = b.systems.Take(len(id.Systems))
 	for k, s := range id.Systems {
 		row.ObservedIn[k] = SystemSeen{System: s.System, First: b.time(s.First), Last: b.time(s.Last)}
 		c := b.perSystem[s.System]
@@ -239,7 +225,7 @@ func (b *windowBuilder) endUsers() {
 	slices.SortFunc(b.wb.UserCounts, func(x, y SystemUserCount) int { return compareNames(x.System, y.System) })
 	b.wb.Summary.TotalUsers = b.wb.UserTotal.Count
 	b.wb.Summary.ByClass = b.wb.UserTotal.ClassCounts
-	b.perSystem, b.aliases, b.systems = nil, chunks[string]{}, chunks[SystemSeen]{}
+	b.perSystem, b.aliases, b.systems = nil, slab.Slab[string]{}, slab.Slab[SystemSeen]{}
 }
 
 func (c *ClassCounts) add(class identity.Class) {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/usagerep/usagerep/pkg/internal/slab"
+
 	"github.com/usagerep/usagerep/pkg/identity"
 	"github.com/usagerep/usagerep/pkg/internal/tally"
 	"github.com/usagerep/usagerep/pkg/keystore"
@@ -286,7 +288,7 @@ func (s *Store) days(acc *Accumulator, store *obsStore, off *[keystore.Shards]in
 	}
 
 	s.dayOff = make([]int32, len(s.users)+1)
-	var slab []paramSum
+	var sums slab.Slab[paramSum]
 	stamp := int32(0)
 	for i := 0; i < len(refs); {
 		j := i
@@ -320,14 +322,10 @@ func (s *Store) days(acc *Accumulator, store *obsStore, off *[keystore.Shards]in
 		}
 		if len(touched) > 0 {
 			slices.Sort(touched)
-			if len(slab)+len(touched) > cap(slab) {
-				slab = make([]paramSum, 0, max(len(touched), paramSlab))
+			d.params = sums.Take(len(touched))
+			for k, id := range touched {
+				d.params[k] = paramSum{id: id, sum: paramVal[id]}
 			}
-			start := len(slab)
-			for _, id := range touched {
-				slab = append(slab, paramSum{id: id, sum: paramVal[id]})
-			}
-			d.params = slab[start:len(slab):len(slab)]
 		}
 		s.userDays = append(s.userDays, d)
 		s.dayOff[refs[i].user+1]++
@@ -345,9 +343,6 @@ func (s *Store) days(acc *Accumulator, store *obsStore, off *[keystore.Shards]in
 		}
 	}
 }
-
-// paramSlab is how many parameter sums one allocation holds.
-const paramSlab = 4096
 
 // compareUsers is the report order: email, users without one last, then
 // profile id.

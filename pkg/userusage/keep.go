@@ -3,6 +3,8 @@ package userusage
 import (
 	"time"
 	"unsafe"
+
+	"github.com/usagerep/usagerep/pkg/internal/slab"
 )
 
 // What a server needs to keep a Store and answer later queries from it
@@ -39,7 +41,7 @@ func (s *Store) Bytes() int64 {
 		n += int64(len(s.userDays[i].params)) * int64(unsafe.Sizeof(paramSum{}))
 	}
 	if len(s.userDays) > 0 {
-		n += paramSlab * int64(unsafe.Sizeof(paramSum{})) // the last slab's unused tail, at most
+		n += slab.MinBlock * int64(unsafe.Sizeof(paramSum{})) // the last slab's unused tail, at most
 	}
 	n += int64(cap(s.dayOff))*4 + int64(cap(s.ends))*8
 	for _, p := range s.params {
