@@ -16,6 +16,8 @@ import (
 	"hash/maphash"
 	"sync"
 	"unsafe"
+
+	"github.com/usagerep/usagerep/pkg/internal/slab"
 )
 
 // ShardBits is how many low bits of an id name its shard.
@@ -45,7 +47,7 @@ type Shard[S any] struct {
 	// States are the rows' states; read them only once feeding is done,
 	// or under the lock.
 	States []S
-	arena  arena
+	arena  slab.Strings
 	_      [64]byte // keeps neighbouring shards' locks off one cache line
 }
 
@@ -93,7 +95,7 @@ func (sh *Shard[S]) row(k []byte, h uint64, s *Store[S]) uint32 {
 	}
 	row := uint32(len(sh.keys))
 	sh.slots[i] = tag | uint64(row+1)
-	sh.keys = append(sh.keys, sh.arena.clone(k))
+	sh.keys = append(sh.keys, sh.arena.Clone(k))
 	sh.States = append(sh.States, s.zero)
 	return row
 }
@@ -199,24 +201,7 @@ func (s *Store[S]) Absorb(o *Store[S], merge func(dst *S, src S)) {
 			ids[row] = id
 		}
 		o.remap[i] = ids
-		osh.slots, osh.keys, osh.States, osh.arena = nil, nil, nil, arena{}
+		osh.slots, osh.keys, osh.States, osh.arena = nil, nil, nil, slab.Strings{}
 	}
 	o.movedTo = s
-}
-
-// arena holds keys: one allocation per block, not per key.
-type arena struct{ block []byte }
-
-const arenaBlock = 256 << 10
-
-func (a *arena) clone(b []byte) string {
-	if len(b) > arenaBlock/4 {
-		return string(b)
-	}
-	if len(a.block)+len(b) > cap(a.block) {
-		a.block = make([]byte, 0, arenaBlock)
-	}
-	start := len(a.block)
-	a.block = append(a.block, b...)
-	return unsafe.String(unsafe.SliceData(a.block[start:]), len(b))
 }

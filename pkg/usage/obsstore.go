@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/usagerep/usagerep/pkg/internal/slab"
+
 	"github.com/usagerep/usagerep/pkg/identity"
 	"github.com/usagerep/usagerep/pkg/record"
 )
@@ -59,7 +61,7 @@ type obsShard struct {
 	wins  []winStat
 	// wide holds the interactions whose id does not fit winStat.inter.
 	wide  map[wideInter]int64 // latest time seen
-	arena arena
+	arena slab.Strings
 	_     [64]byte // keeps neighbouring shards' locks off one cache line
 }
 
@@ -170,7 +172,7 @@ func (sh *obsShard) row(k []byte, h uint64, windows int) uint32 {
 			}
 		}
 	}
-	key := sh.arena.clone(k)
+	key := sh.arena.Clone(k)
 	row := uint32(len(sh.keys))
 	sh.slots[i] = tag | uint64(row+1)
 	sh.keys = append(sh.keys, key)
@@ -341,24 +343,4 @@ func (s *obsStore) merge(o *obsStore) {
 			s.markInteraction(sh, rows[k.row], remap[k.id], t)
 		}
 	}
-}
-
-// arena holds keys: one allocation per block, not per key.
-type arena struct {
-	block []byte
-}
-
-const arenaBlock = 256 << 10
-
-// clone copies b into the arena and returns it as a string.
-func (a *arena) clone(b []byte) string {
-	if len(b) > arenaBlock/4 {
-		return string(b)
-	}
-	if len(a.block)+len(b) > cap(a.block) {
-		a.block = make([]byte, 0, arenaBlock)
-	}
-	start := len(a.block)
-	a.block = append(a.block, b...)
-	return unsafeString(a.block[start:len(a.block):len(a.block)])
 }

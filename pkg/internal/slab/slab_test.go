@@ -31,3 +31,30 @@ func TestTake(t *testing.T) {
 		}
 	}
 }
+
+// Clone copies: strings cloned from one buffer keep their bytes when the
+// buffer changes and when later clones fill and replace blocks, long ones
+// included.
+func TestStringsClone(t *testing.T) {
+	var s Strings
+	buf := make([]byte, 0, stringsBlock)
+	var want, got []string
+	for i := range 5000 {
+		n := i % 300
+		if i%1000 == 999 {
+			n = stringsBlock // longer than a quarter block: its own
+		}
+		buf = buf[:0]
+		for j := range n {
+			buf = append(buf, byte('a'+(i+j)%26))
+		}
+		want = append(want, string(buf))
+		got = append(got, s.Clone(buf))
+		clear(buf[:cap(buf)])
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("clone %d changed: %q, want %q", i, got[i][:min(20, len(got[i]))], want[i][:min(20, len(want[i]))])
+		}
+	}
+}
