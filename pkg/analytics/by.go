@@ -3,6 +3,8 @@ package analytics
 import (
 	"encoding/binary"
 	"fmt"
+
+	"github.com/usagerep/usagerep/pkg/internal/varint"
 )
 
 // ClientBy says what one client of the reports is: "users" figures count
@@ -50,9 +52,9 @@ func appendUserIDKey(dst []byte, system, userID string) []byte {
 
 // parseUserIDKey splits what appendUserIDKey made; the strings share k.
 func parseUserIDKey(k string) (system, userID string) {
-	n, w := binary.Uvarint([]byte(k[:min(len(k), binary.MaxVarintLen64)]))
+	n, w := varint.Uvarint(k)
 	k = k[w:]
 	system, k = k[:n], k[n:]
-	n, w = binary.Uvarint([]byte(k[:min(len(k), binary.MaxVarintLen64)]))
+	n, w = varint.Uvarint(k)
 	return system, k[w : w+int(n)]
 }

@@ -49,19 +49,6 @@ func ParseKey(key string) (o Observation, ok bool) {
 	}, true
 }
 
-// uvarint is binary.Uvarint over a string, without copying it.
-func uvarint(s string) (uint64, int) {
-	var x uint64
-	for i := 0; i < len(s) && i < binary.MaxVarintLen64; i++ {
-		b := s[i]
-		if b < 0x80 {
-			return x | uint64(b)<<(7*i), i + 1
-		}
-		x |= uint64(b&0x7f) << (7 * i)
-	}
-	return 0, 0
-}
-
 // KeySystem is the system of the observation AppendKey made key of, read
 // without splitting the rest; "" for a malformed key.
 func KeySystem(key string) string {

@@ -1,5 +1,7 @@
 package identity
 
+import "github.com/usagerep/usagerep/pkg/internal/varint"
+
 // keyField names a value an observation's key holds, in AppendKey's order.
 type keyField uint8
 
@@ -109,7 +111,7 @@ func cutField(key string) (value, rest string) {
 		}
 		return key[1 : n+1], key[n+1:]
 	}
-	n, w := uvarint(key)
+	n, w := varint.Uvarint(key)
 	if w <= 0 || uint64(len(key)-w) < n {
 		return "", ""
 	}

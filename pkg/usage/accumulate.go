@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"strings"
 
+	"github.com/usagerep/usagerep/pkg/internal/varint"
+
 	"github.com/usagerep/usagerep/pkg/identity"
 	"github.com/usagerep/usagerep/pkg/record"
 )
@@ -362,7 +364,7 @@ func appendField(k []byte, s string) []byte {
 func splitKey(k string) []string {
 	var dst []string
 	for len(k) > 0 {
-		n, w := uvarint(k)
+		n, w := varint.Uvarint(k)
 		if w <= 0 || uint64(len(k)-w) < n {
 			break // cannot happen for keys built by appendField
 		}
@@ -370,21 +372,6 @@ func splitKey(k string) []string {
 		k = k[w+int(n):]
 	}
 	return dst
-}
-
-// uvarint is binary.Uvarint over a string, without copying it to bytes.
-func uvarint(s string) (uint64, int) {
-	var x uint64
-	var shift uint
-	for i := 0; i < len(s) && i < binary.MaxVarintLen64; i++ {
-		b := s[i]
-		if b < 0x80 {
-			return x | uint64(b)<<shift, i + 1
-		}
-		x |= uint64(b&0x7f) << shift
-		shift += 7
-	}
-	return 0, 0
 }
 
 // pairKey is the key of an ordered system pair.

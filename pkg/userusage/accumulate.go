@@ -6,6 +6,8 @@ import (
 	"math"
 	"time"
 
+	"github.com/usagerep/usagerep/pkg/internal/varint"
+
 	"github.com/usagerep/usagerep/pkg/identity"
 	"github.com/usagerep/usagerep/pkg/internal/tally"
 	"github.com/usagerep/usagerep/pkg/observe"
@@ -389,7 +391,7 @@ func appendField(k []byte, s string) []byte {
 // not build.
 func splitKey(dst []string, k string) ([]string, bool) {
 	for len(k) > 0 {
-		n, w := uvarint(k)
+		n, w := varint.Uvarint(k)
 		if w <= 0 || uint64(len(k)-w) < n {
 			return dst, false
 		}
@@ -397,17 +399,4 @@ func splitKey(dst []string, k string) ([]string, bool) {
 		k = k[w+int(n):]
 	}
 	return dst, true
-}
-
-// uvarint is binary.Uvarint over a string.
-func uvarint(s string) (uint64, int) {
-	var x uint64
-	for i := 0; i < len(s) && i < binary.MaxVarintLen64; i++ {
-		b := s[i]
-		if b < 0x80 {
-			return x | uint64(b)<<(7*i), i + 1
-		}
-		x |= uint64(b&0x7f) << (7 * i)
-	}
-	return 0, 0
 }
