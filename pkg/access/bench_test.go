@@ -4,18 +4,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/usagerep/usagerep/pkg/gen"
 	"github.com/usagerep/usagerep/pkg/internal/benchrec"
 	"github.com/usagerep/usagerep/pkg/record"
 )
-
-// benchRecords decodes size bytes of generated JSONL (people as in make
-// bench-data) into records.
-func benchRecords(b *testing.B, size int64) ([]record.Record, int64) {
-	cfg := gen.DefaultConfig()
-	cfg.Bytes, cfg.People = size, 200000
-	return benchrec.Decoded(b, cfg)
-}
 
 // benchOptions span the generator's two years, the worst case: nearly a
 // row per record.
@@ -35,7 +26,7 @@ func accumulate(b *testing.B, recs []record.Record, workers int) *Accumulator {
 // BenchmarkAccumulate is the accumulate stage alone, without decoding, on
 // one and two workers. MB/s is of the JSONL the records came from.
 func BenchmarkAccumulate(b *testing.B) {
-	recs, size := benchRecords(b, 32<<20)
+	recs, size := benchrec.Sized(b, 32<<20)
 	for _, workers := range []int{1, 2} {
 		b.Run(map[int]string{1: "workers=1", 2: "workers=2"}[workers], func(b *testing.B) {
 			b.SetBytes(size)
@@ -50,7 +41,7 @@ func BenchmarkAccumulate(b *testing.B) {
 // BenchmarkBuild resolves identities and folds the cells into sorted
 // rows. MB/s is of the JSONL the records came from.
 func BenchmarkBuild(b *testing.B) {
-	recs, size := benchRecords(b, 32<<20)
+	recs, size := benchrec.Sized(b, 32<<20)
 	b.SetBytes(size)
 	var rows int
 	for b.Loop() {

@@ -5,18 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/usagerep/usagerep/pkg/gen"
 	"github.com/usagerep/usagerep/pkg/internal/benchrec"
 	"github.com/usagerep/usagerep/pkg/record"
 )
-
-// benchRecords decodes size bytes of generated JSONL (people as in make
-// bench-data) into records.
-func benchRecords(b *testing.B, size int64) ([]record.Record, int64) {
-	cfg := gen.DefaultConfig()
-	cfg.Bytes, cfg.People = size, 200000
-	return benchrec.Decoded(b, cfg)
-}
 
 // benchOptions keep the last days before the generator's end, with events
 // and the latest project per user (benchrec's records carry no props).
@@ -48,7 +39,7 @@ func accumulate(b *testing.B, opts Options, recs []record.Record, workers int) *
 // generator's two years per user. MB/s is of the JSONL the records came
 // from.
 func BenchmarkAccumulate(b *testing.B) {
-	recs, size := benchRecords(b, 32<<20)
+	recs, size := benchrec.Sized(b, 32<<20)
 	for _, days := range []int{30, 730} {
 		opts := benchOptions(b, days)
 		for _, workers := range []int{1, 2} {
@@ -67,7 +58,7 @@ func BenchmarkAccumulate(b *testing.B) {
 // days, events and latest values. MB/s is of the JSONL the records came
 // from.
 func BenchmarkBuild(b *testing.B) {
-	recs, size := benchRecords(b, 32<<20)
+	recs, size := benchrec.Sized(b, 32<<20)
 	opts := benchOptions(b, 730)
 	b.SetBytes(size)
 	var users int

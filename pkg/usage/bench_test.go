@@ -13,7 +13,7 @@ import (
 // make bench-data) into records.
 func benchRecords(b *testing.B, size int64) ([]record.Record, int64) {
 	cfg := gen.DefaultConfig()
-	cfg.Bytes, cfg.People, cfg.Systems, cfg.Projects, cfg.Entities = size, 200000, 6, 60, 1000000
+	cfg.Bytes, cfg.People, cfg.Systems, cfg.Projects, cfg.Entities = size, benchrec.BenchPeople, 6, 60, 1000000
 	return benchrec.Decoded(b, cfg)
 }
 

@@ -28,6 +28,17 @@ func (s *sink) Record(r *record.Record) {
 	s.recs = append(s.recs, c)
 }
 
+// BenchPeople is how many people make bench-data writes.
+const BenchPeople = 200000
+
+// Sized is Decoded of size bytes of the generator's defaults with the
+// people of make bench-data.
+func Sized(tb testing.TB, size int64) ([]record.Record, int64) {
+	cfg := gen.DefaultConfig()
+	cfg.Bytes, cfg.People = size, BenchPeople
+	return Decoded(tb, cfg)
+}
+
 // Decoded writes cfg's JSONL and decodes it into records whose strings
 // point into the kept input; it returns them with the input's size.
 func Decoded(tb testing.TB, cfg gen.Config) ([]record.Record, int64) {
