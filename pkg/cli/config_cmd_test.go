@@ -23,13 +23,9 @@ func (s shownSettings) get(key string) (setting, bool) {
 	return setting{}, false
 }
 
-func TestConfigShowOrigins(t *testing.T) {
-	dir := isolate(t)
-	cfg := "period: 1d,1w\ntz: Europe/Berlin\nfields:\n  time: created_at\nidentity:\n  service_accounts: [\"svc-*\"]\n"
-	if err := os.WriteFile(filepath.Join(dir, "usagerep.yaml"), []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("USAGEREP_TZ", "Asia/Tokyo")
+// showConfig runs config show --json and decodes what it prints.
+func showConfig(t *testing.T) shownSettings {
+	t.Helper()
 	code, stdout, stderr := run(t, "", "config", "show", "--json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -38,6 +34,17 @@ func TestConfigShowOrigins(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
 		t.Fatal(err)
 	}
+	return got
+}
+
+func TestConfigShowOrigins(t *testing.T) {
+	dir := isolate(t)
+	cfg := "period: 1d,1w\ntz: Europe/Berlin\nfields:\n  time: created_at\nidentity:\n  service_accounts: [\"svc-*\"]\n"
+	if err := os.WriteFile(filepath.Join(dir, "usagerep.yaml"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("USAGEREP_TZ", "Asia/Tokyo")
+	got := showConfig(t)
 	if got.ConfigFile != "usagerep.yaml" {
 		t.Errorf("config file %q", got.ConfigFile)
 	}

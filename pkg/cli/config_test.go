@@ -210,14 +210,7 @@ func TestConfigShowPerCommand(t *testing.T) {
 	isolate(t)
 	writeConfig(t, "export:\n  output: /srv/reports/usage.zip\nraw:\n  list:\n    format: json\n")
 	t.Setenv("USAGEREP_ACCESS_FORMAT", "json")
-	code, stdout, stderr := run(t, "", "config", "show", "--json")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr)
-	}
-	var got shownSettings
-	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
-		t.Fatal(err)
-	}
+	got := showConfig(t)
 	for _, want := range []struct{ key, value, source, usedBy string }{
 		{"export.output", "/srv/reports/usage.zip", "config file usagerep.yaml", "export"},
 		{"export.format", "zip", "default", "export"},
