@@ -6,15 +6,21 @@ import (
 	"testing"
 )
 
+// untunedGC restores the collector's target after the test and leaves
+// neither GOGC nor GOMEMLIMIT in the environment, as for a user who set
+// none.
+func untunedGC(t *testing.T) {
+	old := debug.SetGCPercent(100)
+	t.Cleanup(func() { debug.SetGCPercent(old) })
+	for _, name := range []string{"GOGC", "GOMEMLIMIT"} {
+		t.Setenv(name, "") // restored after the test
+		os.Unsetenv(name)
+	}
+}
+
 // The default target applies only when the user has not set GOGC.
 func TestSetDefaultGC(t *testing.T) {
-	old := debug.SetGCPercent(100)
-	defer debug.SetGCPercent(old)
-
-	t.Setenv("GOGC", "")
-	os.Unsetenv("GOGC")
-	t.Setenv("GOMEMLIMIT", "")
-	os.Unsetenv("GOMEMLIMIT")
+	untunedGC(t)
 	setDefaultGC()
 	if got := debug.SetGCPercent(100); got != reportGCPercent {
 		t.Errorf("without GOGC the target is %d, want %d", got, reportGCPercent)
@@ -30,10 +36,7 @@ func TestSetDefaultGC(t *testing.T) {
 
 // GOMEMLIMIT alone also leaves the collector to the user.
 func TestSetDefaultGCLeavesGOMEMLIMIT(t *testing.T) {
-	old := debug.SetGCPercent(100)
-	defer debug.SetGCPercent(old)
-	t.Setenv("GOGC", "")
-	os.Unsetenv("GOGC")
+	untunedGC(t)
 	t.Setenv("GOMEMLIMIT", "1GiB")
 	if gcTuned() {
 		t.Fatal("usagerep tunes the collector though GOMEMLIMIT is set")
