@@ -2,9 +2,12 @@ package identity
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/usagerep/usagerep/pkg/internal/permute"
 )
 
 // benchObservations generates n distinct observations of about 0.6n
@@ -85,4 +88,53 @@ func BenchmarkResolve1M(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(obs))*float64(b.N)/b.Elapsed().Seconds(), "observations/s")
 	b.ReportMetric(float64(identities), "identities")
+}
+
+// BenchmarkResolveKeys1M is the reports' path: 1M observation keys in the
+// order of a hash table, where a user's observations are scattered, as
+// the stores hold them; prepared, then resolved one identity at a time.
+// "grouped" first lays them out in GroupOrder's order, as the stores do,
+// and counts that.
+func BenchmarkResolveKeys1M(b *testing.B) {
+	obs := benchObservations(1_000_000)
+	rand.New(rand.NewPCG(3, 4)).Shuffle(len(obs), func(i, j int) { obs[i], obs[j] = obs[j], obs[i] })
+	stored := keysOf(obs)
+	storedTallies := make([]Tally, len(obs))
+	for i := range obs {
+		storedTallies[i] = Tally{Count: obs[i].Count, First: obs[i].First, Last: obs[i].Last}
+	}
+	obs = nil
+	opts := Options{ServiceAccountPatterns: []string{"*-bot", "svc-*@*"}}
+	for _, grouped := range []bool{false, true} {
+		b.Run(map[bool]string{false: "stored", true: "grouped"}[grouped], func(b *testing.B) {
+			var identities int
+			b.ReportAllocs()
+			for b.Loop() {
+				keys, tallies := slices.Clone(stored), slices.Clone(storedTallies)
+				if grouped {
+					order := GroupOrder(keys)
+					permute.Apply(keys, order)
+					permute.Apply(tallies, order)
+				}
+				identities = 0
+				ResolveKeysEach(keys, tallies, opts, func(_, _ int, _ *Identity) { identities++ })
+			}
+			b.ReportMetric(float64(len(stored))*float64(b.N)/b.Elapsed().Seconds(), "observations/s")
+			b.ReportMetric(float64(identities), "identities")
+		})
+	}
+}
+
+// BenchmarkGroupOrder1M is what ordering 1M observation keys for
+// resolution costs.
+func BenchmarkGroupOrder1M(b *testing.B) {
+	obs := benchObservations(1_000_000)
+	rand.New(rand.NewPCG(3, 4)).Shuffle(len(obs), func(i, j int) { obs[i], obs[j] = obs[j], obs[i] })
+	keys := keysOf(obs)
+	obs = nil
+	b.ReportAllocs()
+	for b.Loop() {
+		GroupOrder(keys)
+	}
+	b.ReportMetric(float64(len(keys))*float64(b.N)/b.Elapsed().Seconds(), "observations/s")
 }
