@@ -3,8 +3,10 @@ package usage
 import (
 	"hash/maphash"
 	"math/bits"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/usagerep/usagerep/pkg/internal/slab"
 
@@ -217,35 +219,73 @@ func (sh *obsShard) noteWide(row, id uint32, t int64) {
 	}
 }
 
-// seal hands the build every key, in shard and row order, and each
+// seal hands the build every key, in identity.GroupOrder's order, and each
 // window's view of the observations in that order, and lets go of the
 // store's own columns: the windows are all the build reads, and each can
 // be dropped once resolved. The store takes nothing more afterwards.
+//
+// The windows are written in place, each observation where its key's
+// order puts it, so that neither they nor the store are ever copied
+// twice: a pass counts each observation's interactions, which places its
+// list, and a second fills the windows shard by shard, dropping each.
 func (s *obsStore) seal() ([]string, []identity.Window) {
 	n, nw := s.len(), len(s.starts)
-	keys := make([]string, 0, n)
+	stored := make([]string, 0, n) // in shard and row order
+	for i := range s.shards {
+		stored = append(stored, s.shards[i].keys...)
+	}
+	order := identity.GroupOrder(stored)
+	keys := make([]string, n)
+	at := make([]int32, n) // where each stored observation goes
+	for p, o := range order {
+		keys[p] = stored[o]
+		at[o] = int32(p)
+	}
+	stored, order = nil, nil
+
 	wins := make([]identity.Window, nw)
 	for w := range wins {
-		inters := 0
-		for i := range s.shards {
-			sh := &s.shards[i]
-			for row := range sh.keys {
-				inters += bits.OnesCount64(sh.wins[row*nw+w].inter)
-			}
-			inters += len(sh.wide)
-		}
 		wins[w] = identity.Window{
 			Present:    make([]bool, n),
 			Tallies:    make([]identity.Tally, n),
 			InterNames: s.inter.names,
-			InterOff:   make([]int32, 1, n+1),
-			InterIDs:   make([]int32, 0, inters),
+			InterOff:   make([]int32, n+1),
 		}
 	}
-	var wide map[uint32][]wideInter
-	for i := range s.shards {
-		sh := &s.shards[i]
-		clear(wide)
+	// Each observation's interactions per window, at its place + 1, then
+	// summed into where each list starts. Shards fill disjoint places, so
+	// they are filled side by side.
+	var base [obsShards]int
+	for i := 1; i < obsShards; i++ {
+		base[i] = base[i-1] + len(s.shards[i-1].keys)
+	}
+	eachShard(func(i int) {
+		sh, base := &s.shards[i], base[i]
+		for row := range sh.keys {
+			p := at[base+row] + 1
+			for w := range wins {
+				wins[w].InterOff[p] = int32(bits.OnesCount64(sh.wins[row*nw+w].inter))
+			}
+		}
+		for k, t := range sh.wide {
+			for w := range wins {
+				if t >= s.starts[w] {
+					wins[w].InterOff[at[base+int(k.row)]+1]++
+				}
+			}
+		}
+	})
+	for w := range wins {
+		off := wins[w].InterOff
+		for p := 1; p <= n; p++ {
+			off[p] += off[p-1]
+		}
+		wins[w].InterIDs = make([]int32, off[n])
+	}
+
+	eachShard(func(i int) {
+		sh, base := &s.shards[i], base[i]
+		var wide map[uint32][]wideInter
 		for k := range sh.wide {
 			if wide == nil {
 				wide = map[uint32][]wideInter{}
@@ -253,29 +293,52 @@ func (s *obsStore) seal() ([]string, []identity.Window) {
 			wide[k.row] = append(wide[k.row], k)
 		}
 		for row := range sh.keys {
-			o := len(keys)
-			keys = append(keys, sh.keys[row])
+			p := at[base+row]
 			for w := range wins {
 				win, ws := &wins[w], sh.wins[row*nw+w]
-				win.Present[o] = ws.count > 0
-				win.Tallies[o] = identity.Tally{Count: ws.count, First: ws.first, Last: ws.last}
+				win.Present[p] = ws.count > 0
+				win.Tallies[p] = identity.Tally{Count: ws.count, First: ws.first, Last: ws.last}
+				ids := win.InterIDs[win.InterOff[p]:win.InterOff[p+1]]
+				k := 0
 				for m := ws.inter; m != 0; m &= m - 1 {
-					win.InterIDs = append(win.InterIDs, int32(bits.TrailingZeros64(m)))
+					ids[k] = int32(bits.TrailingZeros64(m))
+					k++
 				}
-				for _, k := range wide[uint32(row)] {
-					if sh.wide[k] >= s.starts[w] {
-						win.InterIDs = append(win.InterIDs, int32(k.id))
+				for _, wi := range wide[uint32(row)] {
+					if sh.wide[wi] >= s.starts[w] {
+						ids[k] = int32(wi.id)
+						k++
 					}
 				}
-				win.InterOff = append(win.InterOff, int32(len(win.InterIDs)))
 			}
 		}
 		// Each shard goes as soon as it is copied, so the copy and the
 		// columns are never all held at once.
 		*sh = obsShard{}
+	})
+	for w := range wins {
+		if len(wins[w].InterIDs) == 0 {
+			// No observation has any: what identity.Window allows, and
+			// 4 bytes an observation less.
+			wins[w].InterOff, wins[w].InterIDs = nil, nil
+		}
 	}
 	s.sealed = true
 	return keys, wins
+}
+
+// eachShard runs fn for every shard index, on up to four goroutines.
+func eachShard(fn func(i int)) {
+	var next atomic.Int32
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), 4) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < obsShards; i = int(next.Add(1) - 1) {
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // mustNotBeSealed panics if s was sealed: an accumulator is fed, merged
