@@ -6,8 +6,10 @@ package observe
 
 import (
 	"math"
+	"slices"
 
 	"github.com/usagerep/usagerep/pkg/identity"
+	"github.com/usagerep/usagerep/pkg/internal/permute"
 	"github.com/usagerep/usagerep/pkg/keystore"
 )
 
@@ -83,12 +85,22 @@ func Resolve[S any](s *keystore.Store[S], tally func(*S) identity.Tally, opts id
 	for i := range r.IdentOf {
 		r.IdentOf[i] = -1
 	}
+	// Resolved in identity.GroupOrder's order, laid out in place and the
+	// keys put back after: each observation is still named by its store
+	// index.
+	order := identity.GroupOrder(r.Keys)
+	permute.Apply(r.Keys, order)
+	permute.Apply(tallies, order)
 	r.Anonymous = identity.ResolveKeysEach(r.Keys, tallies, opts, func(i, n int, id *identity.Identity) {
-		for _, o := range id.Observations {
+		for j, o := range id.Observations {
+			o = int(order[o])
+			id.Observations[j] = o
 			r.IdentOf[o] = int32(i)
 		}
+		slices.Sort(id.Observations)
 		yield(i, n, id)
 	})
+	permute.Undo(r.Keys, order)
 	return r
 }
 
