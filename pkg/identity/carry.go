@@ -208,7 +208,7 @@ func parallel(ws []*worker, n int, fn func(w *worker, lo, hi int)) {
 
 // build gathers every identity's attributes, gives it a profile id and
 // hands the identities to emit in report order: all at once when chunk is
-// 0, else chunk at a time in one reused slice, so that a caller keeping
+// 0, else chunk at a time in two reused slices, so that a caller keeping
 // only part of each never holds them all. lo is the first one's place in
 // the order, n their number.
 func (r *resolver) build(chunk int, emit func(lo, n int, ids []Identity)) {
@@ -252,23 +252,40 @@ func (r *resolver) build(chunk int, emit func(lo, n int, ids []Identity)) {
 			w.keys(int32(id))
 		}
 	})
-	b.profileIDs()
-	order := b.order()
+	b.profileIDs(ws)
+	order := b.order(ws)
 	if chunk <= 0 || chunk > nid {
 		chunk = nid
 	}
-	out := make([]Identity, chunk)
-	for from := 0; from < nid; from += chunk {
-		part := out[:min(chunk, nid-from)]
+	fill := func(part []Identity, from int) {
 		parallel(ws, len(part), func(w *worker, lo, hi int) {
 			for i := lo; i < hi; i++ {
 				w.carry(order[from+i], &part[i])
 			}
 		})
-		emit(from, nid, part)
-		if chunk < nid {
-			clear(part) // what emit kept of them stays; the slice is reused
+	}
+	if chunk == nid {
+		out := make([]Identity, nid)
+		fill(out, 0)
+		emit(0, nid, out)
+		return
+	}
+	// Two buffers, reused: the workers fill the next chunk while emit,
+	// on the caller's goroutine, takes the last one.
+	bufs := [2][]Identity{make([]Identity, chunk), make([]Identity, chunk)}
+	part := bufs[0][:min(chunk, nid)]
+	fill(part, 0)
+	for from, k := 0, 0; from < nid; from, k = from+chunk, k+1 {
+		var next []Identity
+		var filled sync.WaitGroup
+		if at := from + chunk; at < nid {
+			next = bufs[(k+1)%2][:min(chunk, nid-at)]
+			filled.Go(func() { fill(next, at) })
 		}
+		emit(from, nid, part)
+		clear(part) // what emit kept of them stays; the slice is reused
+		filled.Wait()
+		part = next
 	}
 }
 

@@ -7,12 +7,13 @@ import (
 	"encoding/hex"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // profileIDs gives every identity its user_id when all its observations
 // that carry one agree and no other identity claims the same id, else a
 // stable id derived from its smallest class key.
-func (b *builder) profileIDs() {
+func (b *builder) profileIDs(ws []*worker) {
 	r := b.r
 	claim := make([]int32, len(r.userIDs.vals))
 	for i := range claim {
@@ -39,14 +40,16 @@ func (b *builder) profileIDs() {
 			derived = append(derived, int32(id))
 		}
 	}
-	buf := make([]byte, 0, len(derived)*width)
-	var seed []byte
-	for _, id := range derived {
-		seed = classKey(seed[:0], r.ids[id])
-		sum := sha256.Sum256(seed)
-		buf = append(buf, "u-"...)
-		buf = hex.AppendEncode(buf, sum[:8])
-	}
+	buf := make([]byte, len(derived)*width)
+	parallel(ws, len(derived), func(_ *worker, lo, hi int) {
+		var seed []byte
+		for i := lo; i < hi; i++ {
+			seed = classKey(seed[:0], r.ids[derived[i]])
+			sum := sha256.Sum256(seed)
+			dst := append(buf[i*width:i*width], "u-"...)
+			hex.AppendEncode(dst, sum[:8])
+		}
+	})
 	all := string(buf)
 	for i, id := range derived {
 		b.profile[id] = all[i*width : (i+1)*width]
@@ -91,37 +94,59 @@ func makeSortKey(id int32, norm [3]string) sortKey {
 // order returns the identity ids sorted by email, then username, then
 // display name: case-insensitively (their normalised values, empty last),
 // then exactly, then by profile id and class key, so the order is total.
-func (b *builder) order() []int32 {
+// Each worker sorts a part, and the parts are merged: the order being
+// total, the result is the one sort's.
+func (b *builder) order(ws []*worker) []int32 {
 	keys := make([]sortKey, len(b.primary))
-	for id := range keys {
-		keys[id] = makeSortKey(int32(id), b.normalised(int32(id)))
+	parallel(ws, len(keys), func(_ *worker, lo, hi int) {
+		for id := lo; id < hi; id++ {
+			keys[id] = makeSortKey(int32(id), b.normalised(int32(id)))
+		}
+	})
+	parts := make([][]sortKey, len(ws))
+	var wg sync.WaitGroup
+	for i := range parts {
+		parts[i] = keys[len(keys)*i/len(ws) : len(keys)*(i+1)/len(ws)]
+		wg.Go(func() { slices.SortFunc(parts[i], b.compareKeys) })
 	}
-	slices.SortFunc(keys, func(x, y sortKey) int {
-		for f := range 3 {
-			if c := cmp.Compare(x.prefix[f][0], y.prefix[f][0]); c != 0 {
-				return c
-			}
-			if c := cmp.Compare(x.prefix[f][1], y.prefix[f][1]); c != 0 {
-				return c
-			}
-			switch lx, ly := x.length[f], y.length[f]; {
-			case lx == ly && lx <= prefixLen:
-				// Both empty, or equal complete values.
-			case lx < 0 || ly < 0 || lx > prefixLen || ly > prefixLen:
-				return b.compareIdentities(x.id, y.id) // the prefix is not all
-			default:
-				// Equal prefixes of complete values: the shorter one is a
-				// prefix of the other (zero padding), so it is smaller.
-				return cmp.Compare(lx, ly)
+	wg.Wait()
+	ids := make([]int32, 0, len(keys))
+	for {
+		best := -1
+		for i, p := range parts {
+			if len(p) > 0 && (best < 0 || b.compareKeys(p[0], parts[best][0]) < 0) {
+				best = i
 			}
 		}
-		return b.compareIdentities(x.id, y.id)
-	})
-	ids := make([]int32, len(keys))
-	for i, k := range keys {
-		ids[i] = k.id
+		if best < 0 {
+			return ids
+		}
+		ids = append(ids, parts[best][0].id)
+		parts[best] = parts[best][1:]
 	}
-	return ids
+}
+
+// compareKeys is compareIdentities, on the sort keys' prefixes first.
+func (b *builder) compareKeys(x, y sortKey) int {
+	for f := range 3 {
+		if c := cmp.Compare(x.prefix[f][0], y.prefix[f][0]); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(x.prefix[f][1], y.prefix[f][1]); c != 0 {
+			return c
+		}
+		switch lx, ly := x.length[f], y.length[f]; {
+		case lx == ly && lx <= prefixLen:
+			// Both empty, or equal complete values.
+		case lx < 0 || ly < 0 || lx > prefixLen || ly > prefixLen:
+			return b.compareIdentities(x.id, y.id) // the prefix is not all
+		default:
+			// Equal prefixes of complete values: the shorter one is a
+			// prefix of the other (zero padding), so it is smaller.
+			return cmp.Compare(lx, ly)
+		}
+	}
+	return b.compareIdentities(x.id, y.id)
 }
 
 // normalised is identity id's primary email, username and display name in
