@@ -174,7 +174,7 @@ func (d *csvDecoder) parseHeader(line []byte) *csvHeader {
 }
 
 // unquotedEnd returns the index of the first ',' or '\n' in data[i:], or
-// len(data). It tests eight bytes at a time (see hasSpecial).
+// len(data). It tests eight bytes at a time (see specialMask).
 func unquotedEnd(data []byte, i int) int {
 	const (
 		ones  = 0x0101010101010101

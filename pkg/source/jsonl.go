@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -484,8 +485,13 @@ var strPlain = func() (t [256]bool) {
 // and end is then where it went wrong.
 func scanString(b []byte, i int) (end int, esc, ok bool) {
 	for {
-		// Skip plain bytes eight at a time; most strings have no escapes.
-		for i+8 <= len(b) && !hasSpecial(binary.LittleEndian.Uint64(b[i:])) {
+		// Skip plain bytes eight at a time, to the first special one;
+		// most strings have no escapes.
+		for i+8 <= len(b) {
+			if m := specialMask(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+				i += bits.TrailingZeros64(m) / 8
+				break
+			}
 			i += 8
 		}
 		for i < len(b) && strPlain[b[i]] {
@@ -519,18 +525,20 @@ func scanString(b []byte, i int) (end int, esc, ok bool) {
 	}
 }
 
-// hasSpecial reports whether any of the eight bytes in x is a quote, a
-// backslash or a control character, with the usual SWAR zero-byte test:
-// (v - 0x01..) & ^v & 0x80.. is non-zero iff some byte of v is zero (or,
-// for the control test, below 0x20).
-func hasSpecial(x uint64) bool {
+// specialMask flags the high bit of each byte of x (little-endian) that
+// may be a quote, a backslash or a control character, with the usual SWAR
+// zero-byte test: (v - 0x01..) & ^v & 0x80.. is non-zero iff some byte of
+// v is zero (or, for the control test, below 0x20). Only bytes above a
+// true match can be flagged falsely, so the lowest flag is the first
+// special byte, and none means there is none.
+func specialMask(x uint64) uint64 {
 	const (
 		ones  = 0x0101010101010101
 		highs = 0x8080808080808080
 	)
 	q := x ^ (ones * '"')
 	bs := x ^ (ones * '\\')
-	return ((q-ones)&^q|(bs-ones)&^bs|(x-ones*0x20)&^x)&highs != 0
+	return ((q-ones)&^q | (bs-ones)&^bs | (x-ones*0x20)&^x) & highs
 }
 
 func isHex4(b []byte) bool {

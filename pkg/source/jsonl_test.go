@@ -1,6 +1,7 @@
 package source
 
 import (
+	"math/bits"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -452,7 +453,7 @@ func TestJSONLLines(t *testing.T) {
 	}
 }
 
-func TestHasSpecial(t *testing.T) {
+func TestSpecialMask(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for range 100000 {
 		x := r.Uint64()
@@ -460,13 +461,16 @@ func TestHasSpecial(t *testing.T) {
 			x = x&0x3f3f3f3f3f3f3f3f | 0x4040404040404040
 			x ^= uint64(r.IntN(256)) << (8 * r.IntN(8))
 		}
-		want := false
+		first := 8 // the first special byte; 8 for none
 		for i := range 8 {
-			c := byte(x >> (8 * i))
-			want = want || !strPlain[c]
+			if c := byte(x >> (8 * i)); !strPlain[c] {
+				first = i
+				break
+			}
 		}
-		if got := hasSpecial(x); got != want {
-			t.Fatalf("hasSpecial(%#016x) = %v, want %v", x, got, want)
+		m := specialMask(x)
+		if got := bits.TrailingZeros64(m) / 8; (m == 0) != (first == 8) || m != 0 && got != first {
+			t.Fatalf("specialMask(%#016x) = %#016x: first special byte %d, want %d", x, m, got, first)
 		}
 	}
 }
