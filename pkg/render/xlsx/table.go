@@ -305,8 +305,10 @@ func (b *book) measure(t *table, lo, hi int) []int {
 				f.beginRow()
 				t.fill(f, i, row)
 				for c := range row {
-					if widths[c] < maxColWidth {
-						widths[c] = max(widths[c], cellWidth(row[c], maxColWidth))
+					// A text is never wider than its bytes: one that
+					// cannot widen its column is not measured.
+					if cl := &row[c]; widths[c] < maxColWidth && (cl.kind != kindText || len(cl.text) > widths[c]) {
+						widths[c] = max(widths[c], cellWidth(*cl, maxColWidth))
 					}
 				}
 			}

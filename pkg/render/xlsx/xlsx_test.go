@@ -672,6 +672,17 @@ func TestTextWidth(t *testing.T) {
 			t.Errorf("textWidth(%q) = %d, want %d", tt.s, got, tt.want)
 		}
 	}
+	// No text is wider than its bytes, which lets measure skip the cells
+	// that cannot widen their column: every rune, valid or not.
+	for r := rune(0); r <= utf8.MaxRune+1; r++ {
+		s := string(r)
+		if r > utf8.MaxRune {
+			s = "\xff"
+		}
+		if w := textWidth(s, 80); w > len(s) {
+			t.Fatalf("textWidth(%q) = %d, wider than its %d bytes", s, w, len(s))
+		}
+	}
 	ints := map[int64]int{0: 1, 7: 1, 999: 3, 1000: 5, 1234567: 9, -1234: 6, -9223372036854775808: 26}
 	for n, want := range ints {
 		if got := intWidth(n); got != want {
