@@ -96,8 +96,7 @@ func BenchmarkResolve1M(b *testing.B) {
 // "grouped" first lays them out in GroupOrder's order, as the stores do,
 // and counts that.
 func BenchmarkResolveKeys1M(b *testing.B) {
-	obs := benchObservations(1_000_000)
-	rand.New(rand.NewPCG(3, 4)).Shuffle(len(obs), func(i, j int) { obs[i], obs[j] = obs[j], obs[i] })
+	obs := scatteredBenchObservations()
 	stored := keysOf(obs)
 	storedTallies := make([]Tally, len(obs))
 	for i := range obs {
@@ -128,8 +127,7 @@ func BenchmarkResolveKeys1M(b *testing.B) {
 // BenchmarkGroupOrder1M is what ordering 1M observation keys for
 // resolution costs.
 func BenchmarkGroupOrder1M(b *testing.B) {
-	obs := benchObservations(1_000_000)
-	rand.New(rand.NewPCG(3, 4)).Shuffle(len(obs), func(i, j int) { obs[i], obs[j] = obs[j], obs[i] })
+	obs := scatteredBenchObservations()
 	keys := keysOf(obs)
 	obs = nil
 	b.ReportAllocs()
@@ -137,4 +135,12 @@ func BenchmarkGroupOrder1M(b *testing.B) {
 		GroupOrder(keys)
 	}
 	b.ReportMetric(float64(len(keys))*float64(b.N)/b.Elapsed().Seconds(), "observations/s")
+}
+
+// scatteredBenchObservations are benchObservations(1M) in a fixed random
+// order, as a hash table would hold them.
+func scatteredBenchObservations() []Observation {
+	obs := benchObservations(1_000_000)
+	rand.New(rand.NewPCG(3, 4)).Shuffle(len(obs), func(i, j int) { obs[i], obs[j] = obs[j], obs[i] })
+	return obs
 }

@@ -73,20 +73,3 @@ func TestGroupOrder(t *testing.T) {
 		}
 	}
 }
-
-// Resolving keys and a window laid out in GroupOrder's order gives the
-// identities of the caller's order, each observation by its new index.
-func TestGroupedLayoutResolvesAlike(t *testing.T) {
-	rng := rand.New(rand.NewPCG(9, 10))
-	for round := range 200 {
-		obs := randomObservations(rng, 1+rng.IntN(40))
-		want := dump(obs, Resolve(obs, genOptions))
-		grouped := slices.Clone(obs)
-		permute.Apply(grouped, GroupOrder(keysOf(obs)))
-		res := PrepareKeys(keysOf(grouped), genOptions).ResolveWindow(windowOf(rng, grouped, nil))
-		checkInvariants(t, grouped, res)
-		if got := dump(grouped, res); got != want {
-			t.Fatalf("round %d:\n%s\nwant\n%s", round, got, want)
-		}
-	}
-}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/usagerep/usagerep/pkg/internal/permute"
 )
 
 // Small alphabets so that random observations collide on every rule.
@@ -71,8 +73,10 @@ func split(rng *rand.Rand, obs []Observation) []Observation {
 	return out
 }
 
-// TestOrderAndSplitIndependence: shuffling the observations, or splitting
-// them into pieces with the same totals, never changes the identities.
+// TestOrderAndSplitIndependence: shuffling the observations, laying them
+// out in GroupOrder's order (as keys, with a window, as the reports do),
+// or splitting them into pieces with the same totals, never changes the
+// identities.
 func TestOrderAndSplitIndependence(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for round := range 400 {
@@ -85,6 +89,14 @@ func TestOrderAndSplitIndependence(t *testing.T) {
 		checkInvariants(t, shuffled, res)
 		if got := dump(shuffled, res); got != want {
 			t.Fatalf("round %d: shuffling changed the result:\n%s\nvs\n%s", round, want, got)
+		}
+
+		grouped := slices.Clone(obs)
+		permute.Apply(grouped, GroupOrder(keysOf(obs)))
+		res = PrepareKeys(keysOf(grouped), genOptions).ResolveWindow(windowOf(rng, grouped, nil))
+		checkInvariants(t, grouped, res)
+		if got := dump(grouped, res); got != want {
+			t.Fatalf("round %d: GroupOrder's layout changed the result:\n%s\nvs\n%s", round, want, got)
 		}
 
 		pieces := split(rng, obs)

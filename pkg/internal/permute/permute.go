@@ -6,15 +6,15 @@ package permute
 // Apply puts xs in order: afterwards xs[i] is what xs[order[i]] was.
 // order must be a permutation of xs's indices.
 func Apply[T any](xs []T, order []int32) {
-	done := make([]uint64, (len(xs)+63)/64)
+	done := newMarks(len(xs))
 	for start := range xs {
-		if done[start/64]&(1<<(start%64)) != 0 {
+		if done.has(start) {
 			continue
 		}
 		first := xs[start]
 		i := start
 		for {
-			done[i/64] |= 1 << (i % 64)
+			done.set(i)
 			from := int(order[i])
 			if from == start {
 				xs[i] = first
@@ -29,17 +29,24 @@ func Apply[T any](xs []T, order []int32) {
 // Undo takes xs, put in order by Apply, back to where it was: afterwards
 // xs[order[i]] is what xs[i] was.
 func Undo[T any](xs []T, order []int32) {
-	done := make([]uint64, (len(xs)+63)/64)
+	done := newMarks(len(xs))
 	for start := range xs {
-		if done[start/64]&(1<<(start%64)) != 0 {
+		if done.has(start) {
 			continue
 		}
 		carried := xs[start]
-		done[start/64] |= 1 << (start % 64)
+		done.set(start)
 		for i := int(order[start]); i != start; i = int(order[i]) {
-			done[i/64] |= 1 << (i % 64)
+			done.set(i)
 			xs[i], carried = carried, xs[i]
 		}
 		xs[start] = carried
 	}
 }
+
+// marks is a bit per index: the places a cycle has been through.
+type marks []uint64
+
+func newMarks(n int) marks     { return make(marks, (n+63)/64) }
+func (m marks) has(i int) bool { return m[i/64]&(1<<(i%64)) != 0 }
+func (m marks) set(i int)      { m[i/64] |= 1 << (i % 64) }
