@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/usagerep/usagerep/pkg/internal/permute"
 	"github.com/usagerep/usagerep/pkg/internal/slab"
 
 	"github.com/usagerep/usagerep/pkg/identity"
@@ -230,18 +231,16 @@ func (sh *obsShard) noteWide(row, id uint32, t int64) {
 // list, and a second fills the windows shard by shard, dropping each.
 func (s *obsStore) seal() ([]string, []identity.Window) {
 	n, nw := s.len(), len(s.starts)
-	stored := make([]string, 0, n) // in shard and row order
+	keys := make([]string, 0, n) // in shard and row order, then reordered in place
 	for i := range s.shards {
-		stored = append(stored, s.shards[i].keys...)
+		keys = append(keys, s.shards[i].keys...)
 	}
-	order := identity.GroupOrder(stored)
-	keys := make([]string, n)
-	at := make([]int32, n) // where each stored observation goes
-	for p, o := range order {
-		keys[p] = stored[o]
-		at[o] = int32(p)
-	}
-	stored, order = nil, nil
+	// In place, since on the generator's 4 GiB sealing is the export's
+	// peak: the keys reordered, then the order inverted into where each
+	// stored observation goes.
+	at := identity.GroupOrder(keys)
+	permute.Apply(keys, at)
+	permute.Invert(at)
 
 	wins := make([]identity.Window, nw)
 	for w := range wins {
