@@ -196,14 +196,24 @@ func newWorker(b *builder) *worker {
 // scratch space would cost more than it saves.
 var minPerWorker = 1 << 14 // a variable so tests can force several workers
 
-// parallel runs fn over [0, n) split into one contiguous range per worker.
-func parallel(ws []*worker, n int, fn func(w *worker, lo, hi int)) {
+// workers is how many goroutines share a pass over n items: one per
+// minPerWorker of them, up to four and the cores.
+func workers(n int) int { return min(runtime.GOMAXPROCS(0), 4, max(1, n/minPerWorker)) }
+
+// inRanges runs fn over [0, n) cut into parts contiguous ranges, side by side;
+// p is the range's index.
+func inRanges(parts, n int, fn func(p, lo, hi int)) {
 	var wg sync.WaitGroup
-	for i, w := range ws {
-		lo, hi := n*i/len(ws), n*(i+1)/len(ws)
-		wg.Go(func() { fn(w, lo, hi) })
+	for p := range parts {
+		lo, hi := n*p/parts, n*(p+1)/parts
+		wg.Go(func() { fn(p, lo, hi) })
 	}
 	wg.Wait()
+}
+
+// parallel runs fn over [0, n) split into one contiguous range per worker.
+func parallel(ws []*worker, n int, fn func(w *worker, lo, hi int)) {
+	inRanges(len(ws), n, func(p, lo, hi int) { fn(ws[p], lo, hi) })
 }
 
 // build gathers every identity's attributes, gives it a profile id and
@@ -241,7 +251,7 @@ func (r *resolver) build(chunk int, emit func(lo, n int, ids []Identity)) {
 		}
 	}
 
-	ws := make([]*worker, min(runtime.GOMAXPROCS(0), 4, max(1, nid/minPerWorker)))
+	ws := make([]*worker, workers(nid))
 	for i := range ws {
 		ws[i] = newWorker(b)
 	}

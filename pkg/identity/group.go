@@ -2,8 +2,6 @@ package identity
 
 import (
 	"math/bits"
-	"runtime"
-	"sync"
 )
 
 // GroupOrder is an order of the observations of keys (AppendKey's) in
@@ -25,22 +23,13 @@ func groupOrder(src source) []int32 {
 	n := src.len()
 	shift := bucketShift(n)
 	bucket := make([]uint32, n)
-	parts := 1
-	if n >= minPerWorker {
-		parts = min(runtime.GOMAXPROCS(0), 4)
-	}
-	var wg sync.WaitGroup
-	for p := range parts {
-		lo, hi := n*p/parts, n*(p+1)/parts
-		wg.Go(func() {
-			var v [numKeyFields]string
-			for i := lo; i < hi; i++ {
-				src.values(i, &v)
-				bucket[i] = uint32(groupHash(&v) >> shift)
-			}
-		})
-	}
-	wg.Wait()
+	inRanges(workers(n), n, func(_, lo, hi int) {
+		var v [numKeyFields]string
+		for i := lo; i < hi; i++ {
+			src.values(i, &v)
+			bucket[i] = uint32(groupHash(&v) >> shift)
+		}
+	})
 	// A counting sort by bucket.
 	start := make([]int32, 1<<(64-shift)+1)
 	for _, b := range bucket {

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"slices"
 	"strings"
-	"sync"
 )
 
 // profileIDs gives every identity its user_id when all its observations
@@ -104,12 +103,10 @@ func (b *builder) order(ws []*worker) []int32 {
 		}
 	})
 	parts := make([][]sortKey, len(ws))
-	var wg sync.WaitGroup
-	for i := range parts {
-		parts[i] = keys[len(keys)*i/len(ws) : len(keys)*(i+1)/len(ws)]
-		wg.Go(func() { slices.SortFunc(parts[i], b.compareKeys) })
-	}
-	wg.Wait()
+	inRanges(len(ws), len(keys), func(p, lo, hi int) {
+		parts[p] = keys[lo:hi]
+		slices.SortFunc(parts[p], b.compareKeys)
+	})
 	ids := make([]int32, 0, len(keys))
 	for {
 		best := -1
