@@ -78,6 +78,18 @@ type Builder struct {
 	prepared *identity.Prepared
 	windows  []identity.Window
 	built    []bool // periods whose workbook was built
+
+	// entities[i] is period i's count of synced entities, made when the
+	// builder is, so that the entity keys are let go before the
+	// identities, the peak, are resolved.
+	entities []entityCount
+}
+
+// entityCount is a window's distinct synced entities, per system pair
+// (keyed by pairKey) and in total.
+type entityCount struct {
+	perPair map[string]int64
+	total   int64
 }
 
 // NewBuilder prepares to build acc's workbooks. acc must not change
@@ -87,8 +99,14 @@ func NewBuilder(acc *Accumulator, opts BuildOptions) *Builder {
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &Builder{acc: acc, opts: opts, loc: loc, asOf: opts.AsOf.In(loc), pairs: systemPairScopes(acc.projectPairs),
+	bld := &Builder{acc: acc, opts: opts, loc: loc, asOf: opts.AsOf.In(loc), pairs: systemPairScopes(acc.projectPairs),
 		built: make([]bool, len(opts.Periods))}
+	asOf := opts.AsOf.In(loc)
+	for i, p := range opts.Periods {
+		bld.entities = append(bld.entities, countEntities(acc, i, p.Start(asOf).UnixNano()))
+	}
+	acc.entities = nil
+	return bld
 }
 
 // Report is the report without its workbooks: what every workbook shares.
@@ -107,7 +125,7 @@ func (bld *Builder) Workbook(i int) Workbook {
 	p := bld.opts.Periods[i]
 	from := p.Start(bld.asOf)
 	wb := Workbook{Period: Period{Spec: p.Text, Label: p.Label(), From: from, To: bld.asOf}}
-	b := windowBuilder{acc: bld.acc, opts: &bld.opts, win: i, start: from.UnixNano(), loc: bld.loc, wb: &wb}
+	b := windowBuilder{acc: bld.acc, opts: &bld.opts, win: i, start: from.UnixNano(), loc: bld.loc, wb: &wb, entities: bld.entities[i]}
 	b.startUsers()
 	b.anonymous = bld.resolve(i, b.user)
 	b.endUsers()
@@ -152,6 +170,8 @@ type windowBuilder struct {
 	start int64
 	loc   *time.Location
 	wb    *Workbook
+	// entities is the window's count of synced entities.
+	entities entityCount
 
 	anonymous, ambiguous int64
 
@@ -314,15 +334,14 @@ func (b *windowBuilder) syncSheets(systemPairs map[string]*scopeStat) {
 			compareNames(x.Project1, y.Project1), compareNames(x.Project2, y.Project2))
 	})
 
-	perPair, total := b.entityCounts()
-	sum.TotalEntitiesSynced = total
+	sum.TotalEntitiesSynced = b.entities.total
 	for k, s := range systemPairs {
 		if s.lastSynced < b.start {
 			continue
 		}
 		f := splitKey(k)
 		wb.SystemPairs = append(wb.SystemPairs, SystemPairRow{
-			System1: f[0], System2: f[1], Entities: perPair[k], LastSynced: b.time(s.lastSynced),
+			System1: f[0], System2: f[1], Entities: b.entities.perPair[k], LastSynced: b.time(s.lastSynced),
 		})
 	}
 	slices.SortFunc(wb.SystemPairs, func(x, y SystemPairRow) int {
@@ -330,14 +349,13 @@ func (b *windowBuilder) syncSheets(systemPairs map[string]*scopeStat) {
 	})
 }
 
-// entityCounts counts distinct entities synced in the window, per system
-// pair (keyed by pairKey) and in total.
-func (b *windowBuilder) entityCounts() (map[string]int64, int64) {
-	perPair := map[string]int64{}
-	var total int64
+// countEntities counts the distinct entities acc synced successfully
+// since start (window win's first instant).
+func countEntities(acc *Accumulator, win int, start int64) entityCount {
+	c := entityCount{perPair: map[string]int64{}}
 	oneEnded := map[string]bool{} // (system, id) of one-ended entities, counted once in total
-	for k, last := range b.acc.entities {
-		if last < b.start {
+	for k, last := range acc.entities {
+		if last < start {
 			continue
 		}
 		kind, f := k[0], splitKey(k[1:])
@@ -347,22 +365,22 @@ func (b *windowBuilder) entityCounts() (map[string]int64, int64) {
 			if systemLess(s2, s1) {
 				s1, s2 = s2, s1
 			}
-			perPair[pairKey(s1, s2)]++
-			total++
+			c.perPair[pairKey(s1, s2)]++
+			c.total++
 		case '1': // s1, s2, end system, id
-			perPair[pairKey(f[0], f[1])]++
+			c.perPair[pairKey(f[0], f[1])]++
 			end := pairKey(f[2], f[3])
 			if !oneEnded[end] {
 				oneEnded[end] = true
-				total++
+				c.total++
 			}
 		}
 	}
-	for k, counts := range b.acc.noIDSyncs {
-		perPair[k] += counts[b.win]
-		total += counts[b.win]
+	for k, counts := range acc.noIDSyncs {
+		c.perPair[k] += counts[win]
+		c.total += counts[win]
 	}
-	return perPair, total
+	return c
 }
 
 func (b *windowBuilder) summary() {
