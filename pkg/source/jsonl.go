@@ -154,6 +154,44 @@ func (d *jsonlDecoder) memberKey(b []byte, i int) ([]byte, int, bool) {
 	return key, skipWS(b, i+1), true
 }
 
+// startOfObject is member's prev before an object's first member.
+const startOfObject int32 = -2
+
+// member reads `"key":` at b[i] like memberKey, and returns the key's slot
+// in tab (noSlot when tab does not hold it). prev is the slot of the
+// member before (startOfObject for the first): the key that followed it
+// last time is tried first, with one comparison instead of a scan and a
+// lookup; tab learns the order when the guess is wrong. tab may be nil.
+func (d *jsonlDecoder) member(b []byte, i int, tab *keyTable, prev int32) (key []byte, slot int32, next int, ok bool) {
+	if tab == nil {
+		key, next, ok = d.memberKey(b, i)
+		return key, noSlot, next, ok
+	}
+	guess := tab.first
+	switch {
+	case prev >= 0:
+		guess = tab.slots[prev].next
+	case prev == noSlot: // after an unknown key: no guess, nothing to learn
+		guess = noSlot
+	}
+	if guess != noSlot {
+		if q := tab.slots[guess].quoted; q != "" && len(b)-i >= len(q) && string(b[i:i+len(q)]) == q {
+			return b[i+1 : i+len(q)-2], guess, skipWS(b, i+len(q)), true
+		}
+	}
+	if key, next, ok = d.memberKey(b, i); !ok {
+		return nil, noSlot, next, false
+	}
+	slot = tab.lookup(key)
+	switch {
+	case prev >= 0:
+		tab.slots[prev].next = slot
+	case prev == startOfObject:
+		tab.first = slot
+	}
+	return key, slot, next, true
+}
+
 // object reads the object at b[i] ('{') into sl through the key table tab.
 // prefix is the dotted name of the object for unknown members kept as
 // properties; keep says whether they are kept at all (not in users[]).
@@ -162,13 +200,14 @@ func (d *jsonlDecoder) object(b []byte, i int, tab *keyTable, sl *slots, prefix 
 	if i < len(b) && b[i] == '}' {
 		return i + 1, true
 	}
+	prev := startOfObject
 	for {
-		key, next, ok := d.memberKey(b, i)
+		key, slot, next, ok := d.member(b, i, tab, prev)
 		if !ok {
 			return next, false
 		}
-		i = next
-		if i, ok = d.value(b, i, tab.get(key), sl, prefix, key, keep); !ok {
+		i, prev = next, slot
+		if i, ok = d.value(b, i, tab.node(slot), sl, prefix, key, keep); !ok {
 			return i, false
 		}
 		var more bool
@@ -296,14 +335,15 @@ func (d *jsonlDecoder) props(b []byte, i int, kids *keyTable, sl *slots) (int, b
 	if i < len(b) && b[i] == '}' {
 		return i + 1, true
 	}
+	prev := startOfObject
 	for {
-		key, next, ok := d.memberKey(b, i)
+		key, slot, next, ok := d.member(b, i, kids, prev)
 		if !ok {
 			return next, false
 		}
-		i = next
+		i, prev = next, slot
 		// An unknown member at top level is exactly a kept property.
-		if i, ok = d.value(b, i, kids.get(key), sl, nil, key, true); !ok {
+		if i, ok = d.value(b, i, kids.node(slot), sl, nil, key, true); !ok {
 			return i, false
 		}
 		var more bool

@@ -474,3 +474,62 @@ func TestSpecialMask(t *testing.T) {
 		}
 	}
 }
+
+// The decoder guesses each key from the order the last record had (see
+// jsonlDecoder.member); whatever it learnt, each line decodes as it does
+// alone. The lines shuffle known, unknown, escaped and spaced keys, nested
+// props and users[], and some are broken.
+func TestJSONLLearntKeyOrderChangesNothing(t *testing.T) {
+	members := []string{
+		tm, `"system":"Jira"`, `"project":"P"`, `"email":"a@x"`, `"username":"ann"`,
+		`"display_name":"Ann A"`, `"interaction":"view"`, `"duration":1.5`, `"kind":"sync"`,
+		`"peer_system":"ADO"`, `"entity_id":"E-1"`, `"unknown":{"system":"no"}`, `"x":[1,"a"]`,
+		`"sys\u0074em":"Esc"`, `"project" : "Spaced"`, `"props":{"os":"Linux","login":"pl"}`,
+		`"users":[{"email":"b@x","system":"GitHub"},{"username":"bob","time":1772532900}]`,
+		`"user":{"email":"nested@x"}`, `"user.email":"dotted@x"`, `"systemx":"not system"`,
+		`"system":"Jira","system":"dup"`,
+	}
+	broken := []string{`"system":`, `"system" "A"`, `"system":"A"x`, `"sys`, `"system":"A",}`}
+	m := Mapping{Fields: map[string]string{"username": "props.login", "email": "user.email"}}
+	rng := rand.New(rand.NewPCG(7, 7))
+	var lines []string
+	for range 400 {
+		perm := rng.Perm(len(members))
+		var parts []string
+		for _, i := range perm[:1+rng.IntN(len(perm))] {
+			parts = append(parts, members[i])
+		}
+		if rng.IntN(10) == 0 {
+			parts = append(parts, broken[rng.IntN(len(broken))])
+		}
+		lines = append(lines, "{"+strings.Join(parts, ",")+"}")
+	}
+	for _, opts := range []DecodeOptions{{}, {KeepProps: true}, {Mapping: m}} {
+		all := []byte(strings.Join(lines, "\n"))
+		col := decodeChunk(t, FormatJSONL, opts, &Chunk{Input: &Input{Name: "t.jsonl", Format: FormatJSONL}, Data: all, FirstLine: 1})
+		var recs, rejects int
+		for i, ln := range lines {
+			alone := decodeJSONLine(t, opts, ln)
+			switch {
+			case len(alone.recs) == 1:
+				if recs >= len(col.recs) {
+					t.Fatalf("line %d: decoded alone, but not in the chunk", i+1)
+				}
+				alone.recs[0].Line = col.recs[recs].Line
+				if diff := diffRecord(col.recs[recs], alone.recs[0]); diff != "" {
+					t.Fatalf("%+v, line %d %s:%s", opts, i+1, ln, diff)
+				}
+				recs++
+			default:
+				if rejects >= len(col.rejects) || col.rejects[rejects].Line != int64(i+1) ||
+					col.rejects[rejects].Reason != alone.rejects[0].Reason || col.rejects[rejects].Detail != alone.rejects[0].Detail {
+					t.Fatalf("%+v, line %d %s: rejected alone (%+v), not so in the chunk", opts, i+1, ln, alone.rejects)
+				}
+				rejects++
+			}
+		}
+		if recs != len(col.recs) || rejects != len(col.rejects) || rejects == 0 || recs == 0 {
+			t.Fatalf("%+v: chunk gave %d records and %d rejects, alone %d and %d", opts, len(col.recs), len(col.rejects), recs, rejects)
+		}
+	}
+}

@@ -278,47 +278,87 @@ func freezeJSON(level map[string]*jsonBuild) *keyTable {
 // Looking a []byte up in it does not allocate, and its hash reads only the
 // length and three bytes of the key, which matters at ~20 keys per record;
 // the few keys of a mapping rarely collide, and a collision costs a probe.
+//
+// It also remembers the order the keys last came in: the records of one
+// export write their keys in one order, so the decoder first tries the key
+// that followed the previous one last time (see jsonlDecoder.member). A
+// table belongs to one decoder, which is why it may learn.
 type keyTable struct {
 	shift uint32 // 32 - log2(len(slots))
 	slots []keySlot
+	first int32 // slot of the first key of the last object, or noSlot
 }
 
 type keySlot struct {
 	key  string
 	node *jsonNode
+	// quoted is `"key":`, as the key is spelled when nothing is escaped;
+	// empty when the key cannot be spelled so.
+	quoted string
+	next   int32 // slot of the key that followed this one last, or noSlot
 }
+
+// noSlot stands for a key the table does not hold, or none learnt yet.
+const noSlot int32 = -1
 
 func newKeyTable(n int) *keyTable {
 	size, bits := 8, uint32(3)
 	for size < 4*n {
 		size, bits = size*2, bits+1
 	}
-	return &keyTable{shift: 32 - bits, slots: make([]keySlot, size)}
+	return &keyTable{shift: 32 - bits, slots: make([]keySlot, size), first: noSlot}
 }
 
 func (t *keyTable) add(key string, n *jsonNode) {
 	mask := uint32(len(t.slots) - 1)
 	for i := hashKey(key) >> t.shift; ; i = (i + 1) & mask {
 		if t.slots[i].node == nil {
-			t.slots[i] = keySlot{key, n}
+			t.slots[i] = keySlot{key: key, node: n, quoted: quotedKey(key), next: noSlot}
 			return
 		}
 	}
 }
 
+// quotedKey is key as a JSON member name and colon, or "" when key has a
+// byte JSON would escape.
+func quotedKey(key string) string {
+	for i := 0; i < len(key); i++ {
+		if !strPlain[key[i]] {
+			return ""
+		}
+	}
+	return `"` + key + `":`
+}
+
 // get returns the node for key, or nil. t may be nil.
 func (t *keyTable) get(key []byte) *jsonNode {
-	if t == nil {
+	if s := t.lookup(key); s != noSlot {
+		return t.slots[s].node
+	}
+	return nil
+}
+
+// node is slot's node: nil for noSlot.
+func (t *keyTable) node(slot int32) *jsonNode {
+	if slot == noSlot {
 		return nil
+	}
+	return t.slots[slot].node
+}
+
+// lookup returns key's slot, or noSlot. t may be nil.
+func (t *keyTable) lookup(key []byte) int32 {
+	if t == nil {
+		return noSlot
 	}
 	mask := uint32(len(t.slots) - 1)
 	for i := hashKey(key) >> t.shift; ; i = (i + 1) & mask {
 		s := &t.slots[i]
 		if s.node == nil {
-			return nil
+			return noSlot
 		}
 		if s.key == string(key) {
-			return s.node
+			return int32(i)
 		}
 	}
 }
