@@ -175,8 +175,9 @@ func (d *jsonlDecoder) member(b []byte, i int, tab *keyTable, prev int32) (key [
 		guess = noSlot
 	}
 	if guess != noSlot {
-		if q := tab.slots[guess].quoted; q != "" && len(b)-i >= len(q) && string(b[i:i+len(q)]) == q {
-			return b[i+1 : i+len(q)-2], guess, skipWS(b, i+len(q)), true
+		if s := &tab.slots[guess]; s.spelledAt(b, i) {
+			n := len(s.quoted)
+			return b[i+1 : i+n-2], guess, skipWS(b, i+n), true
 		}
 	}
 	if key, next, ok = d.memberKey(b, i); !ok {

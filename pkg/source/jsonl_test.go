@@ -533,3 +533,22 @@ func TestJSONLLearntKeyOrderChangesNothing(t *testing.T) {
 		}
 	}
 }
+
+// spelledAt agrees with a plain prefix test for keys shorter and longer
+// than its 16-byte comparison, near the end of the data and not.
+func TestKeySlotSpelledAt(t *testing.T) {
+	for _, key := range []string{"a", "time", "display_name", "display_names", "peer_entity_type", "a_rather_long_key_name", "esc\"aped"} {
+		tab := newKeyTable(1)
+		tab.add(key, &jsonNode{})
+		s := &tab.slots[tab.lookup([]byte(key))]
+		for _, text := range []string{`"` + key + `":1`, `"` + key + `": 1`, `"` + key + `" :1`, `"` + key + `x":1`, `"` + key, `"` + key + `":` + strings.Repeat(" ", 20)} {
+			for cut := len(text); cut >= 0; cut-- {
+				b := []byte("  " + text[:cut])
+				want := s.quoted != "" && strings.HasPrefix(string(b[2:]), s.quoted)
+				if got := s.spelledAt(b, 2); got != want {
+					t.Errorf("key %q, data %q: spelledAt = %v, want %v", key, b, got, want)
+				}
+			}
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package source
 
 import (
+	"encoding/binary"
 	"fmt"
 	"maps"
 	"slices"
@@ -295,7 +296,26 @@ type keySlot struct {
 	// quoted is `"key":`, as the key is spelled when nothing is escaped;
 	// empty when the key cannot be spelled so.
 	quoted string
-	next   int32 // slot of the key that followed this one last, or noSlot
+	// head holds quoted's first 16 bytes (little-endian), mask the bits
+	// of head that quoted fills: one 16-byte comparison tells most keys.
+	head, mask [2]uint64
+	next       int32 // slot of the key that followed this one last, or noSlot
+}
+
+// spelledAt reports whether b[i:] starts with s.quoted.
+func (s *keySlot) spelledAt(b []byte, i int) bool {
+	q := s.quoted
+	if q == "" || len(b)-i < len(q) {
+		return false
+	}
+	if len(b)-i < 16 {
+		return string(b[i:i+len(q)]) == q
+	}
+	x0, x1 := binary.LittleEndian.Uint64(b[i:]), binary.LittleEndian.Uint64(b[i+8:])
+	if (x0^s.head[0])&s.mask[0]|(x1^s.head[1])&s.mask[1] != 0 {
+		return false
+	}
+	return len(q) <= 16 || string(b[i+16:i+len(q)]) == q[16:]
 }
 
 // noSlot stands for a key the table does not hold, or none learnt yet.
@@ -313,7 +333,12 @@ func (t *keyTable) add(key string, n *jsonNode) {
 	mask := uint32(len(t.slots) - 1)
 	for i := hashKey(key) >> t.shift; ; i = (i + 1) & mask {
 		if t.slots[i].node == nil {
-			t.slots[i] = keySlot{key: key, node: n, quoted: quotedKey(key), next: noSlot}
+			s := keySlot{key: key, node: n, quoted: quotedKey(key), next: noSlot}
+			for j := 0; j < len(s.quoted) && j < 16; j++ {
+				s.head[j/8] |= uint64(s.quoted[j]) << (8 * (j % 8))
+				s.mask[j/8] |= 0xff << (8 * (j % 8))
+			}
+			t.slots[i] = s
 			return
 		}
 	}
