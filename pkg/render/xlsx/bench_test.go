@@ -110,3 +110,25 @@ func BenchmarkWriteDetailed1M(b *testing.B) {
 	}
 	runtime.KeepAlive(wb)
 }
+
+// BenchmarkAppendCellText escapes the text cells of the Detailed User
+// Report's rows, most of which need no escape.
+func BenchmarkAppendCellText(b *testing.B) {
+	_, wb := bigReport(50_000)
+	var texts []string
+	n := 0
+	for _, u := range wb.Users {
+		for _, s := range []string{u.Email, u.Username, u.DisplayName, u.ProfileID, u.ObservedIn[0].System + " (2026-06-01 00:00:00 - 2026-06-05 01:00:00)"} {
+			texts = append(texts, s)
+			n += len(s)
+		}
+	}
+	b.SetBytes(int64(n))
+	dst := make([]byte, 0, 2*n)
+	for b.Loop() {
+		dst = dst[:0]
+		for _, s := range texts {
+			dst = appendCellText(dst, s)
+		}
+	}
+}

@@ -137,6 +137,10 @@ func appendCellText(dst []byte, s string) []byte {
 	last := 0
 	for i := 0; i < len(s); {
 		c := s[i]
+		if cellPlain[c] {
+			i++
+			continue
+		}
 		var esc string
 		width := 1
 		if c < utf8.RuneSelf {
@@ -181,6 +185,19 @@ func appendCellText(dst []byte, s string) []byte {
 	}
 	return append(dst, s[last:]...)
 }
+
+// cellPlain marks the bytes appendCellText copies as they are, whatever
+// follows: printable ASCII but for the escaped ones and the underscore.
+var cellPlain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = true
+	}
+	for _, c := range []byte("\"'&<>_") {
+		t[c] = false
+	}
+	t['\n'] = true
+	return t
+}()
 
 // isEscapeLike reports whether s starts with _xHHHH_, which a reader would
 // take for an escaped character.

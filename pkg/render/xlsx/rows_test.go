@@ -43,7 +43,16 @@ var rowCorpus = []string{
 	"plain", "=1+2", "+SUM(A1)", "-1", "@cmd", "\tlead tab", "trail space ", " ", "\r\nCRLF",
 	`<b>&amp;"quoted"'apos'</b>`, "line\nfeed", "nul\x00byte", "bell\x07", "del\x7f",
 	"bad\xffutf8", "\xc3", "ü ñ 漢字 😀", "\ufffe\uffff", "\U0010FFFF", "_x0041_ and _X12_",
-	"__x0041__", "_x12G4_", "ends with _x004", "a" + strings.Repeat("é", 40000),
+	"__x0041__", "_x12G4_", "ends with _x004", "a" + strings.Repeat("é", 40000), everyASCIIByte(),
+}
+
+// everyASCIIByte is the bytes 0-127 in order, inside one text.
+func everyASCIIByte() string {
+	b := []byte("ascii:")
+	for c := range 128 {
+		b = append(b, byte(c))
+	}
+	return string(b)
 }
 
 // TestRowEncoderMatchesExcelize checks that the spliced rows are the bytes
