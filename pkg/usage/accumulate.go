@@ -311,6 +311,17 @@ func (a *Accumulator) touchScope(m map[string]*scopeStat, k []byte, r *record.Re
 func (a *Accumulator) Merge(o *Accumulator) {
 	a.obs = a.obs.live()
 	a.obs.merge(o.obs.live())
+	// The smaller of each pair of maps is merged into the larger: the
+	// first merge into a new accumulator then only takes o's.
+	if len(a.entities) < len(o.entities) {
+		a.entities, o.entities = o.entities, a.entities
+	}
+	if len(a.entityTypes) < len(o.entityTypes) {
+		a.entityTypes, o.entityTypes = o.entityTypes, a.entityTypes
+	}
+	if len(a.projectPairs) < len(o.projectPairs) {
+		a.projectPairs, o.projectPairs = o.projectPairs, a.projectPairs
+	}
 	mergeScopes(a.entityTypes, o.entityTypes)
 	mergeScopes(a.projectPairs, o.projectPairs)
 	for k, t := range o.entities {
@@ -364,14 +375,23 @@ func appendField(k []byte, s string) []byte {
 func splitKey(k string) []string {
 	var dst []string
 	for len(k) > 0 {
-		n, w := varint.Uvarint(k)
-		if w <= 0 || uint64(len(k)-w) < n {
+		f, rest, ok := cutField(k)
+		if !ok {
 			break // cannot happen for keys built by appendField
 		}
-		dst = append(dst, k[w:w+int(n)])
-		k = k[w+int(n):]
+		dst, k = append(dst, f), rest
 	}
 	return dst
+}
+
+// cutField splits the first field appendField wrote off k; ok is false
+// when k does not start with one.
+func cutField(k string) (field, rest string, ok bool) {
+	n, w := varint.Uvarint(k)
+	if w <= 0 || uint64(len(k)-w) < n {
+		return "", "", false
+	}
+	return k[w : w+int(n)], k[w+int(n):], true
 }
 
 // pairKey is the key of an ordered system pair.

@@ -101,10 +101,11 @@ func NewBuilder(acc *Accumulator, opts BuildOptions) *Builder {
 	}
 	bld := &Builder{acc: acc, opts: opts, loc: loc, asOf: opts.AsOf.In(loc), pairs: systemPairScopes(acc.projectPairs),
 		built: make([]bool, len(opts.Periods))}
-	asOf := opts.AsOf.In(loc)
+	starts := make([]int64, len(opts.Periods))
 	for i, p := range opts.Periods {
-		bld.entities = append(bld.entities, countEntities(acc, i, p.Start(asOf).UnixNano()))
+		starts[i] = p.Start(bld.asOf).UnixNano()
 	}
+	bld.entities = countEntities(acc, starts)
 	acc.entities = nil
 	return bld
 }
@@ -349,38 +350,75 @@ func (b *windowBuilder) syncSheets(systemPairs map[string]*scopeStat) {
 	})
 }
 
-// countEntities counts the distinct entities acc synced successfully
-// since start (window win's first instant).
-func countEntities(acc *Accumulator, win int, start int64) entityCount {
-	c := entityCount{perPair: map[string]int64{}}
-	oneEnded := map[string]bool{} // (system, id) of one-ended entities, counted once in total
-	for k, last := range acc.entities {
-		if last < start {
-			continue
+// countEntities counts, for each window (window w starts at starts[w]),
+// the distinct entities acc synced successfully in it, in one pass over
+// the entities: the windows all end at as-of, so an entity last synced at
+// t is in every window that starts at or before t.
+func countEntities(acc *Accumulator, starts []int64) []entityCount {
+	counts := make([]entityCount, len(starts))
+	for w := range counts {
+		counts[w].perPair = map[string]int64{}
+	}
+	perPair := map[string][]int64{} // pairKey -> entities per window
+	oneEnded := map[string]int64{}  // (system, id) of one-ended entities, counted once in total -> latest sync
+	countIn := func(c []int64, last int64) {
+		for w, start := range starts {
+			if last >= start {
+				c[w]++
+			}
 		}
-		kind, f := k[0], splitKey(k[1:])
-		switch kind {
+	}
+	var buf []byte
+	pairCounts := func(pair []byte) []int64 {
+		c := perPair[string(pair)]
+		if c == nil {
+			c = make([]int64, len(starts))
+			perPair[string(pair)] = c
+		}
+		return c
+	}
+	total := make([]int64, len(starts))
+	for k, last := range acc.entities {
+		switch fields := k[1:]; k[0] {
 		case '2': // sysX, idX, sysY, idY
-			s1, s2 := f[0], f[2]
+			s1, rest, _ := cutField(fields)
+			_, rest, _ = cutField(rest)
+			s2, _, _ := cutField(rest)
 			if systemLess(s2, s1) {
 				s1, s2 = s2, s1
 			}
-			c.perPair[pairKey(s1, s2)]++
-			c.total++
-		case '1': // s1, s2, end system, id
-			c.perPair[pairKey(f[0], f[1])]++
-			end := pairKey(f[2], f[3])
-			if !oneEnded[end] {
-				oneEnded[end] = true
-				c.total++
+			buf = appendField(appendField(buf[:0], s1), s2)
+			countIn(pairCounts(buf), last)
+			countIn(total, last)
+		case '1': // s1, s2, end system, id: the pair's key, then the end's
+			_, rest, _ := cutField(fields)
+			_, end, _ := cutField(rest)
+			countIn(pairCounts(unsafeBytes(fields[:len(fields)-len(end)])), last)
+			if t, ok := oneEnded[end]; !ok || last > t {
+				oneEnded[end] = last
 			}
 		}
 	}
-	for k, counts := range acc.noIDSyncs {
-		c.perPair[k] += counts[win]
-		c.total += counts[win]
+	for _, last := range oneEnded {
+		countIn(total, last)
 	}
-	return c
+	for pair, c := range perPair {
+		for w, n := range c {
+			if n > 0 {
+				counts[w].perPair[pair] = n
+			}
+		}
+	}
+	for k, syncs := range acc.noIDSyncs {
+		for w := range counts {
+			counts[w].perPair[k] += syncs[w]
+			total[w] += syncs[w]
+		}
+	}
+	for w := range counts {
+		counts[w].total = total[w]
+	}
+	return counts
 }
 
 func (b *windowBuilder) summary() {
