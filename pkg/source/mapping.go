@@ -355,14 +355,6 @@ func quotedKey(key string) string {
 	return `"` + key + `":`
 }
 
-// get returns the node for key, or nil. t may be nil.
-func (t *keyTable) get(key []byte) *jsonNode {
-	if s := t.lookup(key); s != noSlot {
-		return t.slots[s].node
-	}
-	return nil
-}
-
 // node is slot's node: nil for noSlot.
 func (t *keyTable) node(slot int32) *jsonNode {
 	if slot == noSlot {
