@@ -7,6 +7,7 @@ import (
 	"github.com/usagerep/usagerep/pkg/internal/varint"
 
 	"github.com/usagerep/usagerep/pkg/identity"
+	"github.com/usagerep/usagerep/pkg/keystore"
 	"github.com/usagerep/usagerep/pkg/record"
 )
 
@@ -73,8 +74,11 @@ type Accumulator struct {
 
 	entityTypes  map[string]*scopeStat // fields: s1, s2, end system, entity type
 	projectPairs map[string]*scopeStat // fields: s1, p1, s2, p2 (projects may be empty)
-	entities     map[string]int64      // entity key -> last successful sync
-	noIDSyncs    map[string][]int64    // pairKey -> successful syncs without ids, per window
+	// entities holds each synced entity's last successful sync, shared
+	// with siblings like obs: hundreds of thousands of keys, which
+	// per-worker maps held once per worker and merged on one core.
+	entities  *keystore.Store[int64]
+	noIDSyncs map[string][]int64 // pairKey -> successful syncs without ids, per window
 
 	quality   map[string]*sourceQuality
 	inWindow  []int64 // records per window
@@ -86,16 +90,16 @@ type Accumulator struct {
 
 // NewAccumulator returns empty state for cfg.
 func NewAccumulator(cfg Config) *Accumulator {
-	return newAccumulator(cfg, newObsStore(cfg.Starts))
+	return newAccumulator(cfg, newObsStore(cfg.Starts), keystore.New[int64](record.NoTime))
 }
 
 // Sibling returns empty state for a's configuration that shares a's
 // observations: the workers of one scan keep each distinct observation
 // once. Siblings may be fed concurrently, each from one goroutine, and
 // merge like any accumulators.
-func (a *Accumulator) Sibling() *Accumulator { return newAccumulator(a.cfg, a.obs) }
+func (a *Accumulator) Sibling() *Accumulator { return newAccumulator(a.cfg, a.obs, a.entities) }
 
-func newAccumulator(cfg Config, obs *obsStore) *Accumulator {
+func newAccumulator(cfg Config, obs *obsStore, entities *keystore.Store[int64]) *Accumulator {
 	return &Accumulator{
 		cfg:          cfg,
 		earliest:     cfg.earliest(),
@@ -103,7 +107,7 @@ func newAccumulator(cfg Config, obs *obsStore) *Accumulator {
 		interIDs:     make(map[string]uint32),
 		entityTypes:  make(map[string]*scopeStat),
 		projectPairs: make(map[string]*scopeStat),
-		entities:     make(map[string]int64),
+		entities:     entities,
 		noIDSyncs:    make(map[string][]int64),
 		quality:      make(map[string]*sourceQuality),
 		inWindow:     make([]int64, len(cfg.Starts)),
@@ -281,9 +285,9 @@ func (a *Accumulator) sync(r *record.Record) {
 		return
 	}
 	a.key = k
-	if last, ok := a.entities[string(k)]; !ok || r.Time > last {
-		a.entities[string(k)] = r.Time
-	}
+	sh, last, _ := a.entities.Lock(k)
+	*last = max(*last, r.Time)
+	sh.Unlock()
 }
 
 func (a *Accumulator) touchScope(m map[string]*scopeStat, k []byte, r *record.Record, successInWindow bool) {
@@ -313,9 +317,6 @@ func (a *Accumulator) Merge(o *Accumulator) {
 	a.obs.merge(o.obs.live())
 	// The smaller of each pair of maps is merged into the larger: the
 	// first merge into a new accumulator then only takes o's.
-	if len(a.entities) < len(o.entities) {
-		a.entities, o.entities = o.entities, a.entities
-	}
 	if len(a.entityTypes) < len(o.entityTypes) {
 		a.entityTypes, o.entityTypes = o.entityTypes, a.entityTypes
 	}
@@ -324,11 +325,8 @@ func (a *Accumulator) Merge(o *Accumulator) {
 	}
 	mergeScopes(a.entityTypes, o.entityTypes)
 	mergeScopes(a.projectPairs, o.projectPairs)
-	for k, t := range o.entities {
-		if last, ok := a.entities[k]; !ok || t > last {
-			a.entities[k] = t
-		}
-	}
+	a.entities = a.entities.Live()
+	a.entities.Absorb(o.entities.Live(), func(last *int64, o int64) { *last = max(*last, o) })
 	for k, counts := range o.noIDSyncs {
 		dst := a.noIDSyncs[k]
 		if dst == nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/usagerep/usagerep/pkg/internal/slab"
 
 	"github.com/usagerep/usagerep/pkg/identity"
+	"github.com/usagerep/usagerep/pkg/keystore"
 	"github.com/usagerep/usagerep/pkg/record"
 )
 
@@ -355,12 +356,9 @@ func (b *windowBuilder) syncSheets(systemPairs map[string]*scopeStat) {
 // the entities: the windows all end at as-of, so an entity last synced at
 // t is in every window that starts at or before t.
 func countEntities(acc *Accumulator, starts []int64) []entityCount {
-	counts := make([]entityCount, len(starts))
-	for w := range counts {
-		counts[w].perPair = map[string]int64{}
-	}
 	perPair := map[string][]int64{} // pairKey -> entities per window
 	oneEnded := map[string]int64{}  // (system, id) of one-ended entities, counted once in total -> latest sync
+	total := make([]int64, len(starts))
 	countIn := func(c []int64, last int64) {
 		for w, start := range starts {
 			if last >= start {
@@ -368,7 +366,6 @@ func countEntities(acc *Accumulator, starts []int64) []entityCount {
 			}
 		}
 	}
-	var buf []byte
 	pairCounts := func(pair []byte) []int64 {
 		c := perPair[string(pair)]
 		if c == nil {
@@ -377,30 +374,39 @@ func countEntities(acc *Accumulator, starts []int64) []entityCount {
 		}
 		return c
 	}
-	total := make([]int64, len(starts))
-	for k, last := range acc.entities {
-		switch fields := k[1:]; k[0] {
-		case '2': // sysX, idX, sysY, idY
-			s1, rest, _ := cutField(fields)
-			_, rest, _ = cutField(rest)
-			s2, _, _ := cutField(rest)
-			if systemLess(s2, s1) {
-				s1, s2 = s2, s1
-			}
-			buf = appendField(appendField(buf[:0], s1), s2)
-			countIn(pairCounts(buf), last)
-			countIn(total, last)
-		case '1': // s1, s2, end system, id: the pair's key, then the end's
-			_, rest, _ := cutField(fields)
-			_, end, _ := cutField(rest)
-			countIn(pairCounts(unsafeBytes(fields[:len(fields)-len(end)])), last)
-			if t, ok := oneEnded[end]; !ok || last > t {
-				oneEnded[end] = last
+	var buf []byte
+	ents := acc.entities.Live()
+	for i := range keystore.Shards {
+		sh := ents.Shard(i)
+		for row, k := range sh.Keys() {
+			last := sh.States[row]
+			switch fields := k[1:]; k[0] {
+			case '2': // sysX, idX, sysY, idY
+				s1, rest, _ := cutField(fields)
+				_, rest, _ = cutField(rest)
+				s2, _, _ := cutField(rest)
+				if systemLess(s2, s1) {
+					s1, s2 = s2, s1
+				}
+				buf = appendField(appendField(buf[:0], s1), s2)
+				countIn(pairCounts(buf), last)
+				countIn(total, last)
+			case '1': // s1, s2, end system, id: the pair's key, then the end's
+				_, rest, _ := cutField(fields)
+				_, end, _ := cutField(rest)
+				countIn(pairCounts(unsafeBytes(fields[:len(fields)-len(end)])), last)
+				if t, ok := oneEnded[end]; !ok || last > t {
+					oneEnded[end] = last
+				}
 			}
 		}
 	}
 	for _, last := range oneEnded {
 		countIn(total, last)
+	}
+	counts := make([]entityCount, len(starts))
+	for w := range counts {
+		counts[w] = entityCount{perPair: map[string]int64{}, total: total[w]}
 	}
 	for pair, c := range perPair {
 		for w, n := range c {
@@ -412,11 +418,8 @@ func countEntities(acc *Accumulator, starts []int64) []entityCount {
 	for k, syncs := range acc.noIDSyncs {
 		for w := range counts {
 			counts[w].perPair[k] += syncs[w]
-			total[w] += syncs[w]
+			counts[w].total += syncs[w]
 		}
-	}
-	for w := range counts {
-		counts[w].total = total[w]
 	}
 	return counts
 }
