@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/usagerep/usagerep/pkg/gen"
+
 	"github.com/usagerep/usagerep/pkg/record"
 )
 
@@ -108,6 +110,21 @@ func BenchmarkDecodeJSONL(b *testing.B) {
 	data, n := benchJSONL(benchChunkSize)
 	c := &Chunk{Input: &Input{Name: "bench.jsonl", Format: FormatJSONL}, Data: data, FirstLine: 1}
 	benchDecode(b, FormatJSONL, c, n)
+}
+
+// BenchmarkDecodeJSONLGenerated decodes the generator's JSONL (make
+// bench-data's kind): activity and sync records with their keys in
+// different orders, optional fields, props and spelling variants, where
+// BenchmarkDecodeJSONL's records all have one shape.
+func BenchmarkDecodeJSONLGenerated(b *testing.B) {
+	cfg := gen.DefaultConfig()
+	cfg.Bytes, cfg.People, cfg.Format = benchChunkSize, 200_000, gen.JSONL
+	var buf bytes.Buffer
+	if _, err := gen.Write(&buf, cfg); err != nil {
+		b.Fatal(err)
+	}
+	c := &Chunk{Input: &Input{Name: "bench.jsonl", Format: FormatJSONL}, Data: buf.Bytes(), FirstLine: 1}
+	benchDecode(b, FormatJSONL, c, bytes.Count(buf.Bytes(), []byte("\n")))
 }
 
 func BenchmarkDecodeCSV(b *testing.B) {
