@@ -315,14 +315,6 @@ func (a *Accumulator) touchScope(m map[string]*scopeStat, k []byte, r *record.Re
 func (a *Accumulator) Merge(o *Accumulator) {
 	a.obs = a.obs.live()
 	a.obs.merge(o.obs.live())
-	// The smaller of each pair of maps is merged into the larger: the
-	// first merge into a new accumulator then only takes o's.
-	if len(a.entityTypes) < len(o.entityTypes) {
-		a.entityTypes, o.entityTypes = o.entityTypes, a.entityTypes
-	}
-	if len(a.projectPairs) < len(o.projectPairs) {
-		a.projectPairs, o.projectPairs = o.projectPairs, a.projectPairs
-	}
 	mergeScopes(a.entityTypes, o.entityTypes)
 	mergeScopes(a.projectPairs, o.projectPairs)
 	a.entities = a.entities.Live()

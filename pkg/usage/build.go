@@ -94,7 +94,8 @@ type entityCount struct {
 }
 
 // NewBuilder prepares to build acc's workbooks. acc must not change
-// afterwards.
+// afterwards, and is built once: the builder takes its observations and
+// synced entities, letting each go once counted or resolved.
 func NewBuilder(acc *Accumulator, opts BuildOptions) *Builder {
 	loc := opts.Location
 	if loc == nil {
