@@ -14,7 +14,7 @@ type Accumulator struct {
 	days *days // shared by siblings, read-only
 	plan string
 
-	// obs holds the distinct observations (key: appendField of system,
+	// obs holds the distinct observations (key: identity.AppendKey of system,
 	// email, username, display name, first name, last name, company,
 	// user_id, then the service flag); siblings share it.
 	obs *observe.Store

@@ -1,7 +1,6 @@
 package analytics
 
 import (
-	"encoding/binary"
 	"fmt"
 
 	"github.com/usagerep/usagerep/pkg/internal/varint"
@@ -44,17 +43,12 @@ func ParseClientBy(s string) (ClientBy, error) {
 // system and user id, each length-prefixed so that no two pairs share a
 // key.
 func appendUserIDKey(dst []byte, system, userID string) []byte {
-	dst = binary.AppendUvarint(dst, uint64(len(system)))
-	dst = append(dst, system...)
-	dst = binary.AppendUvarint(dst, uint64(len(userID)))
-	return append(dst, userID...)
+	return varint.AppendField(varint.AppendField(dst, system), userID)
 }
 
 // parseUserIDKey splits what appendUserIDKey made; the strings share k.
 func parseUserIDKey(k string) (system, userID string) {
-	n, w := varint.Uvarint(k)
-	k = k[w:]
-	system, k = k[:n], k[n:]
-	n, w = varint.Uvarint(k)
-	return system, k[w : w+int(n)]
+	system, k, _ = varint.CutField(k)
+	userID, _, _ = varint.CutField(k)
+	return system, userID
 }

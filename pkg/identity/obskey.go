@@ -3,6 +3,7 @@ package identity
 import (
 	"encoding/binary"
 
+	"github.com/usagerep/usagerep/pkg/internal/varint"
 	"github.com/usagerep/usagerep/pkg/record"
 )
 
@@ -13,24 +14,19 @@ import (
 // observations have equal keys when resolution cannot tell them apart, so
 // the reports accumulate one entry per key.
 func AppendKey(dst []byte, system string, email []byte, u *record.User) []byte {
-	dst = appendField(dst, system)
+	dst = varint.AppendField(dst, system)
 	dst = binary.AppendUvarint(dst, uint64(len(email)))
 	dst = append(dst, email...)
-	dst = appendField(dst, u.Username)
-	dst = appendField(dst, u.DisplayName)
-	dst = appendField(dst, u.FirstName)
-	dst = appendField(dst, u.LastName)
-	dst = appendField(dst, u.Company)
-	dst = appendField(dst, u.UserID)
+	dst = varint.AppendField(dst, u.Username)
+	dst = varint.AppendField(dst, u.DisplayName)
+	dst = varint.AppendField(dst, u.FirstName)
+	dst = varint.AppendField(dst, u.LastName)
+	dst = varint.AppendField(dst, u.Company)
+	dst = varint.AppendField(dst, u.UserID)
 	if u.ServiceAccount {
 		return append(dst, '1')
 	}
 	return append(dst, '0')
-}
-
-func appendField(dst []byte, s string) []byte {
-	dst = binary.AppendUvarint(dst, uint64(len(s)))
-	return append(dst, s...)
 }
 
 // ParseKey is the observation AppendKey made key of, its strings sharing
@@ -52,7 +48,7 @@ func ParseKey(key string) (o Observation, ok bool) {
 // KeySystem is the system of the observation AppendKey made key of, read
 // without splitting the rest; "" for a malformed key.
 func KeySystem(key string) string {
-	v, _ := cutField(key)
+	v, _, _ := varint.CutField(key)
 	return v
 }
 

@@ -78,7 +78,7 @@ func (s keySource) values(i int, v *[numKeyFields]string) {
 // flag; ok is false for a key AppendKey did not make.
 func splitKey(key string, v *[numKeyFields]string) (service, ok bool) {
 	for f := range v {
-		if v[f], key = cutField(key); key == "" {
+		if v[f], key, _ = varint.CutField(key); key == "" {
 			return false, false // too short: the flag must follow the last value
 		}
 	}
@@ -89,7 +89,7 @@ func (s keySource) value(i int, f keyField) string {
 	key := s[i]
 	var v string
 	for range f + 1 {
-		v, key = cutField(key)
+		v, key, _ = varint.CutField(key)
 	}
 	return v
 }
@@ -99,21 +99,4 @@ func (s keySource) value(i int, f keyField) string {
 func (s keySource) serviceAccount(i int) bool {
 	key := s[i]
 	return len(key) > 0 && key[len(key)-1] == '1'
-}
-
-// cutField splits key's first length-prefixed value from the rest; both
-// are empty when the key is malformed.
-func cutField(key string) (value, rest string) {
-	if len(key) > 0 && key[0] < 0x80 { // most values are shorter than 128 bytes
-		n := int(key[0])
-		if n+1 > len(key) {
-			return "", ""
-		}
-		return key[1 : n+1], key[n+1:]
-	}
-	n, w := varint.Uvarint(key)
-	if w <= 0 || uint64(len(key)-w) < n {
-		return "", ""
-	}
-	return key[w : w+int(n)], key[w+int(n):]
 }

@@ -1,7 +1,6 @@
 package usage
 
 import (
-	"encoding/binary"
 	"strings"
 
 	"github.com/usagerep/usagerep/pkg/internal/varint"
@@ -60,8 +59,8 @@ type sourceQuality struct {
 
 // Accumulator is the mergeable state of one worker. It is fed borrowed
 // records; every key it keeps is copied on first insert. Its distinct
-// observations live in a store it may share with siblings (see Sibling);
-// the rest is its own.
+// observations and synced entities live in stores it may share with
+// siblings (see Sibling); the rest is its own.
 type Accumulator struct {
 	cfg      Config
 	earliest int64
@@ -94,7 +93,7 @@ func NewAccumulator(cfg Config) *Accumulator {
 }
 
 // Sibling returns empty state for a's configuration that shares a's
-// observations: the workers of one scan keep each distinct observation
+// observations and synced entities: the workers of one scan keep each
 // once. Siblings may be fed concurrently, each from one goroutine, and
 // merge like any accumulators.
 func (a *Accumulator) Sibling() *Accumulator { return newAccumulator(a.cfg, a.obs, a.entities) }
@@ -221,10 +220,10 @@ func (a *Accumulator) sync(r *record.Record) {
 
 	// Project pair scope; system pairs are derived from it at build time.
 	k := a.key[:0]
-	k = appendField(k, ea.system)
-	k = appendField(k, ea.project)
-	k = appendField(k, eb.system)
-	k = appendField(k, eb.project)
+	k = varint.AppendField(k, ea.system)
+	k = varint.AppendField(k, ea.project)
+	k = varint.AppendField(k, eb.system)
+	k = varint.AppendField(k, eb.project)
 	a.key = k
 	a.touchScope(a.projectPairs, k, r, inWindow)
 
@@ -233,10 +232,10 @@ func (a *Accumulator) sync(r *record.Record) {
 			continue
 		}
 		k = a.key[:0]
-		k = appendField(k, ea.system)
-		k = appendField(k, eb.system)
-		k = appendField(k, e.system)
-		k = appendField(k, e.entityType)
+		k = varint.AppendField(k, ea.system)
+		k = varint.AppendField(k, eb.system)
+		k = varint.AppendField(k, e.system)
+		k = varint.AppendField(k, e.entityType)
 		a.key = k
 		a.touchScope(a.entityTypes, k, r, inWindow)
 	}
@@ -252,10 +251,10 @@ func (a *Accumulator) sync(r *record.Record) {
 			x, y = y, x
 		}
 		k = append(a.key[:0], '2')
-		k = appendField(k, x.system)
-		k = appendField(k, x.entityID)
-		k = appendField(k, y.system)
-		k = appendField(k, y.entityID)
+		k = varint.AppendField(k, x.system)
+		k = varint.AppendField(k, x.entityID)
+		k = varint.AppendField(k, y.system)
+		k = varint.AppendField(k, y.entityID)
 	case ea.entityID != "" || eb.entityID != "":
 		// One end carries an id: that end is the entity, counted in this pair.
 		e := ea
@@ -263,14 +262,14 @@ func (a *Accumulator) sync(r *record.Record) {
 			e = eb
 		}
 		k = append(a.key[:0], '1')
-		k = appendField(k, ea.system)
-		k = appendField(k, eb.system)
-		k = appendField(k, e.system)
-		k = appendField(k, e.entityID)
+		k = varint.AppendField(k, ea.system)
+		k = varint.AppendField(k, eb.system)
+		k = varint.AppendField(k, e.system)
+		k = varint.AppendField(k, e.entityID)
 	default:
 		k = a.key[:0]
-		k = appendField(k, ea.system)
-		k = appendField(k, eb.system)
+		k = varint.AppendField(k, ea.system)
+		k = varint.AppendField(k, eb.system)
 		a.key = k
 		counts := a.noIDSyncs[string(k)]
 		if counts == nil {
@@ -354,39 +353,22 @@ func mergeScopes(dst, src map[string]*scopeStat) {
 	}
 }
 
-// appendField appends s length-prefixed, so a key splits back into its
-// fields whatever bytes the values hold (NUL included).
-func appendField(k []byte, s string) []byte {
-	k = binary.AppendUvarint(k, uint64(len(s)))
-	return append(k, s...)
-}
-
-// splitKey undoes a run of appendField calls.
+// splitKey undoes a run of varint.AppendField calls.
 func splitKey(k string) []string {
 	var dst []string
 	for len(k) > 0 {
-		f, rest, ok := cutField(k)
+		f, rest, ok := varint.CutField(k)
 		if !ok {
-			break // cannot happen for keys built by appendField
+			break // cannot happen for keys built by varint.AppendField
 		}
 		dst, k = append(dst, f), rest
 	}
 	return dst
 }
 
-// cutField splits the first field appendField wrote off k; ok is false
-// when k does not start with one.
-func cutField(k string) (field, rest string, ok bool) {
-	n, w := varint.Uvarint(k)
-	if w <= 0 || uint64(len(k)-w) < n {
-		return "", "", false
-	}
-	return k[w : w+int(n)], k[w+int(n):], true
-}
-
 // pairKey is the key of an ordered system pair.
 func pairKey(s1, s2 string) string {
-	return string(appendField(appendField(nil, s1), s2))
+	return string(varint.AppendField(varint.AppendField(nil, s1), s2))
 }
 
 // systemLess orders system names case-insensitively, then exactly, so a

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/usagerep/usagerep/pkg/internal/slab"
+	"github.com/usagerep/usagerep/pkg/internal/varint"
 
 	"github.com/usagerep/usagerep/pkg/identity"
 	"github.com/usagerep/usagerep/pkg/keystore"
@@ -383,18 +384,18 @@ func countEntities(acc *Accumulator, starts []int64) []entityCount {
 			last := sh.States[row]
 			switch fields := k[1:]; k[0] {
 			case '2': // sysX, idX, sysY, idY
-				s1, rest, _ := cutField(fields)
-				_, rest, _ = cutField(rest)
-				s2, _, _ := cutField(rest)
+				s1, rest, _ := varint.CutField(fields)
+				_, rest, _ = varint.CutField(rest)
+				s2, _, _ := varint.CutField(rest)
 				if systemLess(s2, s1) {
 					s1, s2 = s2, s1
 				}
-				buf = appendField(appendField(buf[:0], s1), s2)
+				buf = varint.AppendField(varint.AppendField(buf[:0], s1), s2)
 				countIn(pairCounts(buf), last)
 				countIn(total, last)
 			case '1': // s1, s2, end system, id: the pair's key, then the end's
-				_, rest, _ := cutField(fields)
-				_, end, _ := cutField(rest)
+				_, rest, _ := varint.CutField(fields)
+				_, end, _ := varint.CutField(rest)
 				countIn(pairCounts(unsafeBytes(fields[:len(fields)-len(end)])), last)
 				if t, ok := oneEnded[end]; !ok || last > t {
 					oneEnded[end] = last

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/usagerep/usagerep/pkg/identity"
+	"github.com/usagerep/usagerep/pkg/internal/varint"
 	"github.com/usagerep/usagerep/pkg/record"
 )
 
@@ -285,7 +286,7 @@ func TestKeysSurviveAnyBytes(t *testing.T) {
 	fields := []string{"", "a\x00b", "\x00", "plain", string(make([]byte, 300))}
 	var k []byte
 	for _, f := range fields {
-		k = appendField(k, f)
+		k = varint.AppendField(k, f)
 	}
 	if got := splitKey(string(k)); !reflect.DeepEqual(got, fields) {
 		t.Errorf("splitKey = %q, want %q", got, fields)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/usagerep/usagerep/pkg/internal/benchrec"
+	"github.com/usagerep/usagerep/pkg/internal/varint"
 	"github.com/usagerep/usagerep/pkg/record"
 )
 
@@ -128,7 +129,7 @@ func TestManyInteractionTypesPerWindow(t *testing.T) {
 // each window's view of it, and the store takes nothing more.
 func TestObsStoreFindsKeysAcrossGrowthAndSeal(t *testing.T) {
 	s := newObsStore([]int64{0, 1000})
-	key := func(i int) []byte { return appendField(nil, fmt.Sprintf("user-%d@x.com", i)) }
+	key := func(i int) []byte { return varint.AppendField(nil, fmt.Sprintf("user-%d@x.com", i)) }
 	const n = 20000
 	for round := range 3 {
 		for i := range n + round*1000 {

@@ -1,7 +1,6 @@
 package userusage
 
 import (
-	"encoding/binary"
 	"errors"
 	"math"
 	"time"
@@ -271,7 +270,7 @@ func (a *Accumulator) day(t int64) int32 {
 
 // param is the parameter id of (category, action), or noID.
 func (a *Accumulator) param(category, action string) uint32 {
-	k := appendField(appendField(a.key[:0], category), action)
+	k := varint.AppendField(varint.AppendField(a.key[:0], category), action)
 	a.key = k
 	id, ok := a.actIndex[string(k)]
 	if !ok {
@@ -285,7 +284,7 @@ func (a *Accumulator) param(category, action string) uint32 {
 }
 
 func (a *Accumulator) project(system, project string) uint32 {
-	k := appendField(appendField(a.key[:0], system), project)
+	k := varint.AppendField(varint.AppendField(a.key[:0], system), project)
 	a.key = k
 	if id, ok := a.projIndex[string(k)]; ok {
 		return id
@@ -379,24 +378,16 @@ func (a *Accumulator) settle() {
 // Stats are the counts of what a saw (after merging, of the whole input).
 func (a *Accumulator) Stats() Stats { return a.stats }
 
-// appendField appends s length-prefixed, so a key splits back into its
-// fields whatever bytes the values hold.
-func appendField(k []byte, s string) []byte {
-	k = binary.AppendUvarint(k, uint64(len(s)))
-	return append(k, s...)
-}
-
 // splitKey splits k into its length-prefixed fields, appending them to
-// dst; the fields share k's memory. ok is false for a key appendField did
-// not build.
+// dst; the fields share k's memory. ok is false for a key
+// varint.AppendField did not build.
 func splitKey(dst []string, k string) ([]string, bool) {
 	for len(k) > 0 {
-		n, w := varint.Uvarint(k)
-		if w <= 0 || uint64(len(k)-w) < n {
+		f, rest, ok := varint.CutField(k)
+		if !ok {
 			return dst, false
 		}
-		dst = append(dst, k[w:w+int(n)])
-		k = k[w+int(n):]
+		dst, k = append(dst, f), rest
 	}
 	return dst, true
 }

@@ -1,6 +1,7 @@
 // Package varint reads the unsigned varints of encoding/binary from a
-// string, so that keys kept as strings are split without copying them to
-// bytes.
+// string, and writes and splits the length-prefixed fields the reports'
+// keys are made of, so that keys kept as strings are split without
+// copying them to bytes.
 package varint
 
 import "encoding/binary"
@@ -20,4 +21,29 @@ func Uvarint(s string) (uint64, int) {
 		x |= uint64(b&0x7f) << (7 * i)
 	}
 	return 0, 0
+}
+
+// AppendField appends s after its length, so that a key of several
+// fields splits back into them (CutField) whatever bytes they hold.
+func AppendField(dst []byte, s string) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(s)))
+	return append(dst, s...)
+}
+
+// CutField splits the first field AppendField wrote off k; both share k's
+// memory. ok is false, and both are empty, when k does not start with a
+// whole field.
+func CutField(k string) (field, rest string, ok bool) {
+	if len(k) > 0 && k[0] < 0x80 { // most values are shorter than 128 bytes
+		n := int(k[0])
+		if n+1 > len(k) {
+			return "", "", false
+		}
+		return k[1 : n+1], k[n+1:], true
+	}
+	n, w := Uvarint(k)
+	if w <= 0 || uint64(len(k)-w) < n {
+		return "", "", false
+	}
+	return k[w : w+int(n)], k[w+int(n):], true
 }

@@ -33,3 +33,36 @@ func FuzzUvarint(f *testing.F) {
 		}
 	})
 }
+
+// CutField gives back each field AppendField wrote, short and long
+// (a length of one varint byte and of several), whatever bytes they hold,
+// and refuses a key cut inside a field or its length.
+func TestAppendAndCutField(t *testing.T) {
+	fields := []string{"", "a", "\x00\x80\xff", string(make([]byte, 127)), string(make([]byte, 128)), string(make([]byte, 20000))}
+	var k []byte
+	ends := map[int]bool{} // where a field ends
+	for _, f := range fields {
+		k = AppendField(k, f)
+		ends[len(k)] = true
+	}
+	rest := string(k)
+	for i, want := range fields {
+		got, r, ok := CutField(rest)
+		if !ok || got != want {
+			t.Fatalf("field %d: CutField = %d bytes, ok %v; want %d bytes", i, len(got), ok, len(want))
+		}
+		rest = r
+	}
+	if rest != "" {
+		t.Fatalf("%d bytes left after the last field", len(rest))
+	}
+	for cut := 1; cut < len(k); cut++ {
+		s, whole := string(k[:cut]), true
+		for s != "" && whole {
+			_, s, whole = CutField(s)
+		}
+		if whole != ends[cut] {
+			t.Fatalf("a key cut at byte %d: split into whole fields %v, want %v", cut, whole, ends[cut])
+		}
+	}
+}
