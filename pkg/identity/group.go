@@ -2,6 +2,8 @@ package identity
 
 import (
 	"math/bits"
+	"sync"
+	"sync/atomic"
 )
 
 // GroupOrder is an order of the observations of keys (AppendKey's) in
@@ -10,10 +12,41 @@ import (
 // observations are given in, but speed does: a hash table's order, the
 // stores', scatters a user's observations over the whole input, and every
 // pass over an identity's observations, or over those sharing a value,
-// then misses the cache on each (docs/performance.md has the figures). A
-// caller lays its keys and windows out in this order where it builds
-// them, which costs no copy.
+// then misses the cache on each (docs/performance.md has the figures).
 func GroupOrder(keys []string) []int32 { return groupOrder(keySource(keys)) }
+
+// GroupPlaces is GroupOrder's order of the keys of parts, taken one after
+// the other, given as where each goes: the j-th key of parts[p] is at
+// place places[o+j] of the order, o being the number of keys in the parts
+// before p. A store that holds its keys in parts (shards) lays keys and
+// state out in the order as it copies them out, with no permutation
+// applied, nor inverted, afterwards.
+func GroupPlaces(parts [][]string) []int32 {
+	off := make([]int, len(parts)+1)
+	for p, keys := range parts {
+		off[p+1] = off[p] + len(keys)
+	}
+	n := off[len(parts)]
+	shift := bucketShift(n)
+	bucket := make([]int32, n)
+	var next atomic.Int32
+	var wg sync.WaitGroup
+	for range min(workers(n), len(parts)) {
+		wg.Go(func() {
+			var v [numKeyFields]string
+			for p := int(next.Add(1) - 1); p < len(parts); p = int(next.Add(1) - 1) {
+				src, dst := keySource(parts[p]), bucket[off[p]:off[p+1]]
+				for j := range dst {
+					src.values(j, &v)
+					dst[j] = int32(groupHash(&v) >> shift)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	placeByBucket(bucket, shift)
+	return bucket
+}
 
 // groupOrder is GroupOrder over any source. Observations are grouped by a
 // hash of their email's local part, else their username, else their
@@ -22,15 +55,25 @@ func GroupOrder(keys []string) []int32 { return groupOrder(keySource(keys)) }
 func groupOrder(src source) []int32 {
 	n := src.len()
 	shift := bucketShift(n)
-	bucket := make([]uint32, n)
+	places := make([]int32, n)
 	inRanges(workers(n), n, func(_, lo, hi int) {
 		var v [numKeyFields]string
 		for i := lo; i < hi; i++ {
 			src.values(i, &v)
-			bucket[i] = uint32(groupHash(&v) >> shift)
+			places[i] = int32(groupHash(&v) >> shift)
 		}
 	})
-	// A counting sort by bucket.
+	placeByBucket(places, shift)
+	order := make([]int32, n)
+	for i, p := range places {
+		order[p] = int32(i)
+	}
+	return order
+}
+
+// placeByBucket turns each observation's bucket, in place, into its place
+// in a counting sort by bucket, which keeps the given order within one.
+func placeByBucket(bucket []int32, shift int) {
 	start := make([]int32, 1<<(64-shift)+1)
 	for _, b := range bucket {
 		start[b+1]++
@@ -38,17 +81,15 @@ func groupOrder(src source) []int32 {
 	for b := 1; b < len(start); b++ {
 		start[b] += start[b-1]
 	}
-	perm := make([]int32, n)
 	for i, b := range bucket {
-		perm[start[b]] = int32(i)
+		bucket[i] = start[b]
 		start[b]++
 	}
-	return perm
 }
 
 // bucketShift makes a group hash a bucket of the counting sort: about one
-// bucket per observation.
-func bucketShift(n int) int { return 64 - max(1, bits.Len(uint(n))-1) }
+// bucket per observation, and never more than an int32 counts.
+func bucketShift(n int) int { return 64 - min(31, max(1, bits.Len(uint(n))-1)) }
 
 // groupHash hashes what observation v would most likely be joined on,
 // ASCII letters folded and spaces dropped, as the keys are normalised. A

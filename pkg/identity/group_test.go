@@ -73,3 +73,29 @@ func TestGroupOrder(t *testing.T) {
 		}
 	}
 }
+
+// GroupPlaces, over the keys cut into parts of every size (empty parts
+// too), places each key where GroupOrder of all of them puts it.
+func TestGroupPlaces(t *testing.T) {
+	defer func(n int) { minPerWorker = n }(minPerWorker)
+	rng := rand.New(rand.NewPCG(9, 10))
+	for round := range 200 {
+		minPerWorker = []int{1, 1 << 30}[round%2]
+		keys := keysOf(randomObservations(rng, rng.IntN(80)))
+		var parts [][]string
+		for rest := keys; len(rest) > 0 || rng.IntN(3) == 0; {
+			k := rng.IntN(len(rest) + 1)
+			parts, rest = append(parts, rest[:k]), rest[k:]
+		}
+		places := GroupPlaces(parts)
+		order := GroupOrder(keys)
+		if len(places) != len(keys) {
+			t.Fatalf("round %d: %d places for %d keys", round, len(places), len(keys))
+		}
+		for i, p := range places {
+			if order[p] != int32(i) {
+				t.Fatalf("round %d: key %d placed at %d, where GroupOrder has key %d (parts %d)", round, i, p, order[p], len(parts))
+			}
+		}
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/usagerep/usagerep/pkg/internal/permute"
 	"github.com/usagerep/usagerep/pkg/internal/slab"
 
 	"github.com/usagerep/usagerep/pkg/identity"
@@ -227,20 +226,21 @@ func (sh *obsShard) noteWide(row, id uint32, t int64) {
 //
 // The windows are written in place, each observation where its key's
 // order puts it, so that neither they nor the store are ever copied
-// twice: a pass counts each observation's interactions, which places its
-// list, and a second fills the windows shard by shard, dropping each.
+// twice: a pass places each observation's key and counts its
+// interactions, which places their list, and a second fills the windows
+// shard by shard, dropping each.
 func (s *obsStore) seal() ([]string, []identity.Window) {
 	n, nw := s.len(), len(s.starts)
-	keys := make([]string, 0, n) // in shard and row order, then reordered in place
+	parts := make([][]string, obsShards)
 	for i := range s.shards {
-		keys = append(keys, s.shards[i].keys...)
+		parts[i] = s.shards[i].keys
 	}
-	// In place, since on the generator's 4 GiB sealing is the export's
-	// peak: the keys reordered, then the order inverted into where each
-	// stored observation goes.
-	at := identity.GroupOrder(keys)
-	permute.Apply(keys, at)
-	permute.Invert(at)
+	// Where each stored observation goes, shard by shard and row by row.
+	// The first pass below copies each key straight there: no permutation
+	// is applied and inverted afterwards, serially, and the keys are
+	// copied once (on the generator's 4 GiB, sealing is the export's peak).
+	at := identity.GroupPlaces(parts)
+	keys := make([]string, n)
 
 	wins := make([]identity.Window, nw)
 	for w := range wins {
@@ -260,8 +260,9 @@ func (s *obsStore) seal() ([]string, []identity.Window) {
 	}
 	eachShard(func(i int) {
 		sh, base := &s.shards[i], base[i]
-		for row := range sh.keys {
+		for row, k := range sh.keys {
 			p := at[base+row] + 1
+			keys[p-1] = k
 			for w := range wins {
 				wins[w].InterOff[p] = int32(bits.OnesCount64(sh.wins[row*nw+w].inter))
 			}

@@ -50,25 +50,3 @@ type marks []uint64
 func newMarks(n int) marks     { return make(marks, (n+63)/64) }
 func (m marks) has(i int) bool { return m[i/64]&(1<<(i%64)) != 0 }
 func (m marks) set(i int)      { m[i/64] |= 1 << (i % 64) }
-
-// Invert turns order into its inverse in place: afterwards order[o] is
-// the i that order[i] was o for, where Apply puts element o.
-func Invert(order []int32) {
-	done := newMarks(len(order))
-	for start := range order {
-		if done.has(start) {
-			continue
-		}
-		// Along the cycle start -> order[start] -> ..., each next index
-		// points back to the one before it.
-		prev, i := start, int(order[start])
-		done.set(start)
-		for i != start {
-			next := int(order[i])
-			order[i] = int32(prev)
-			done.set(i)
-			prev, i = i, next
-		}
-		order[start] = int32(prev)
-	}
-}
