@@ -23,7 +23,15 @@ func Write(w io.Writer, n, batch, workers int, newEnc func() Encoder) error {
 	for k := range slots {
 		slots[k] = make(chan []byte, 1)
 	}
-	free := make(chan []byte, 2*workers)
+	// A fixed set of buffers goes round: one being encoded and one
+	// waiting in its slot per worker, and the one being written. An
+	// encoder waits for one rather than growing a new one, which, when
+	// the writer is quick, made a buffer per batch: a megabyte a few
+	// thousand rows, all garbage.
+	free := make(chan []byte, 2*workers+1)
+	for range cap(free) {
+		free <- nil
+	}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for k := range workers {
@@ -36,7 +44,6 @@ func Write(w io.Writer, n, batch, workers int, newEnc func() Encoder) error {
 				case buf = <-free:
 				case <-stop:
 					return
-				default:
 				}
 				buf = enc(buf[:0], lo, min(lo+batch, n))
 				select {
@@ -54,10 +61,7 @@ func Write(w io.Writer, n, batch, workers int, newEnc func() Encoder) error {
 			break
 		}
 		_, err = w.Write(buf)
-		select {
-		case free <- buf:
-		default:
-		}
+		free <- buf // never blocks: the buffers are as many as its room
 	}
 	close(stop)
 	wg.Wait()

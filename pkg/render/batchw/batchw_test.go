@@ -3,8 +3,11 @@ package batchw
 import (
 	"bytes"
 	"errors"
+	"io"
 	"strconv"
+	"sync"
 	"testing"
+	"unsafe"
 )
 
 func numbers() Encoder {
@@ -52,5 +55,31 @@ func TestWriteKeepsOrder(t *testing.T) {
 	var buf bytes.Buffer
 	if err := Write(&buf, 0, 100, 2, numbers); err != nil || buf.Len() != 0 {
 		t.Errorf("no items: %v, %q", err, buf.String())
+	}
+}
+
+// The encoders reuse a fixed set of buffers, however quick the writer:
+// one encoding and one waiting per worker, and the one being written.
+func TestWriteReusesBuffers(t *testing.T) {
+	for _, workers := range []int{1, 2, 5} {
+		var mu sync.Mutex
+		arrays := map[*byte]bool{}
+		fixed := func() Encoder {
+			return func(dst []byte, lo, hi int) []byte {
+				for range hi - lo {
+					dst = append(dst, "12345678"...)
+				}
+				mu.Lock()
+				arrays[unsafe.SliceData(dst)] = true
+				mu.Unlock()
+				return dst
+			}
+		}
+		if err := Write(io.Discard, 100_000, 100, workers, fixed); err != nil {
+			t.Fatal(err)
+		}
+		if len(arrays) > 2*workers+1 {
+			t.Errorf("%d workers: 1000 batches in %d buffers, want at most %d", workers, len(arrays), 2*workers+1)
+		}
 	}
 }

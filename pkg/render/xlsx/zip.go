@@ -175,8 +175,10 @@ func (e *zipEntry) write(p []byte) (int, error) {
 	return n, nil
 }
 
-// submit starts deflating the current block and, when every core is busy,
-// stores the oldest finished one.
+// submit starts deflating the current block and, once two blocks per core
+// are in flight, stores the oldest. With one per core, a core sat idle
+// each time the writer waited on the oldest block while the rows of the
+// next were still being encoded (the 1M-row benchmark: 8-19% slower).
 func (e *zipEntry) submit(final bool) error {
 	in := e.block
 	e.block = nil
@@ -187,7 +189,7 @@ func (e *zipEntry) submit(final bool) error {
 		d.out, d.err = deflate(in, final)
 		putBlock(in)
 	}()
-	if len(e.queue) >= e.z.workers {
+	if len(e.queue) >= 2*e.z.workers {
 		return e.storeOldest()
 	}
 	return nil
