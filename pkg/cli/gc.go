@@ -32,11 +32,12 @@ func setDefaultGC() {
 // build, collects and hands the memory the heap then holds free back to the
 // operating system. Each stage frees large arrays that the next, allocating
 // others, leaves unused, and the runtime returns free memory only slowly:
-// on the 1 GiB benchmark export's peak falls from 445-492 to 386-394 MiB,
-// for six collections of 13-33 ms. It does nothing when the user tunes the
-// collector (GOMEMLIMIT makes the runtime return memory itself), nor while
-// the runtime holds less than releaseFloor, where the collections would
-// cost a small job more time than the memory is worth.
+// when this was added (da5dedd), it took export's peak on the 1 GiB
+// benchmark from 445-492 to 386-394 MiB, for six collections of 13-33 ms
+// (docs/performance.md has today's figures). It does nothing when the
+// user tunes the collector (GOMEMLIMIT makes the runtime return memory
+// itself), nor while the runtime holds less than releaseFloor, where the
+// collections would cost a small job more time than the memory is worth.
 func releaseMemory() {
 	if gcTuned() && runtimeHeld() >= releaseFloor {
 		debug.FreeOSMemory()
