@@ -3,6 +3,7 @@ package usage
 import (
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -326,6 +327,51 @@ func TestBuilderWorkbookOnce(t *testing.T) {
 		}
 	}()
 	bld.Workbook(0)
+}
+
+// Four windows give the same workbooks in whatever order they are asked
+// for, and the prepared observations go with the last.
+func TestBuilderAnyOrder(t *testing.T) {
+	periods, err := ParsePeriods("1m,3m,6m,1y")
+	if err != nil {
+		t.Fatal(err)
+	}
+	builder := func() *Builder {
+		acc := NewAccumulator(NewConfig(fixtureAsOf, periods))
+		recs := fixture()
+		for i := range recs {
+			acc.Record(&recs[i])
+		}
+		return NewBuilder(acc, BuildOptions{AsOf: fixtureAsOf, Periods: periods, Location: time.UTC, ServiceAccountPatterns: []string{"svc-*"}})
+	}
+	var want []Workbook
+	forward := builder()
+	for i := range periods {
+		want = append(want, forward.Workbook(i))
+	}
+	if len(want[0].Users) == len(want[3].Users) {
+		t.Fatal("the fixture's month and year have as many users: the test would not tell them apart")
+	}
+	var permute func(order, rest []int)
+	permute = func(order, rest []int) {
+		if len(rest) == 0 {
+			bld := builder()
+			for _, i := range order {
+				if got := bld.Workbook(i); !reflect.DeepEqual(got, want[i]) {
+					t.Fatalf("built in order %v, workbook %d differs", order, i)
+				}
+			}
+			if bld.prepared != nil {
+				t.Fatalf("built in order %v, the prepared observations outlived the last window", order)
+			}
+			return
+		}
+		for k := range rest {
+			next := append(slices.Clone(rest[:k]), rest[k+1:]...)
+			permute(append(slices.Clone(order), rest[k]), next)
+		}
+	}
+	permute(nil, []int{0, 1, 2, 3})
 }
 
 // BetweenStages is called before each workbook, after sealing and after
