@@ -35,11 +35,15 @@ type identMeta struct {
 }
 
 type resolver struct {
-	src       source
-	tally     []Tally   // this resolution's counts and times
-	k         []obsKeys // every observation's keys; shared by every resolution
-	a         []attrKeys
-	cls       []Class // each observation's class in this resolution; 0 when absent
+	src   source
+	tally []Tally   // this resolution's counts and times
+	k     []obsKeys // every observation's keys; shared by every resolution
+	a     []attrKeys
+	cls   []Class // each observation's class in this resolution; 0 when absent
+	// only[c] lists this resolution's observations of class c, in order,
+	// for classes 2 to 4, usually few: a pass over one class then skips
+	// the others. Class 1, most of the input, is walked in full.
+	only      [ClassUsername + 1][]int32
 	ident     []int32 // identity of each observation; none when anonymous
 	anonymous int64
 	ids       []identMeta
@@ -205,6 +209,7 @@ func (r *resolver) begin(present []bool, tally []Tally) {
 	r.ident = make([]int32, len(r.k))
 	r.ids, r.anonymous = nil, 0
 	r.interOff, r.inter, r.interMap = nil, nil, nil
+	r.only = [len(r.only)][]int32{}
 	for i := range r.k {
 		r.ident[i] = none
 		r.cls[i] = r.k[i].class
@@ -212,8 +217,11 @@ func (r *resolver) begin(present []bool, tally []Tally) {
 			r.cls[i] = 0
 			continue
 		}
-		if r.cls[i] == 0 {
+		switch c := r.cls[i]; c {
+		case 0:
 			r.anonymous += tally[i].Count
+		case ClassEmail, ClassDisplayName, ClassUsername:
+			r.only[c] = append(r.only[c], int32(i))
 		}
 	}
 }
@@ -237,6 +245,7 @@ func (r *resolver) resolveEach(chunk int, emit func(lo, n int, ids []Identity)) 
 	r.class2()
 	r.class3()
 	r.class4()
+	r.only = [len(r.only)][]int32{}
 	r.build(chunk, emit)
 	// What one resolution built is rebuilt by the next: let it go while
 	// the caller holds the result.
@@ -429,11 +438,8 @@ func (r *resolver) class2() {
 	for i := range byEmail {
 		byEmail[i] = none
 	}
-	for i := range r.k {
+	for _, i := range r.only[ClassEmail] {
 		k := &r.k[i]
-		if r.cls[i] != ClassEmail {
-			continue
-		}
 		if id := r.owner1(r.lpOf[k.email]); id != none {
 			r.ident[i] = id
 			continue
@@ -469,9 +475,8 @@ func (r *resolver) class3() {
 	// Nodes: display ids first, then name ids offset by nd.
 	nd := int32(len(r.displays.vals))
 	uf := newUnionFind(len(r.displays.vals) + len(r.names.vals))
-	for i := range r.k {
-		k := &r.k[i]
-		if r.cls[i] == ClassDisplayName && k.user >= 0 {
+	for _, i := range r.only[ClassDisplayName] {
+		if k := &r.k[i]; k.user >= 0 {
 			uf.union(k.disp, nd+k.user)
 		}
 	}
@@ -490,11 +495,8 @@ func (r *resolver) class3() {
 			cand[root] = many
 		}
 	}
-	for i := range r.k {
+	for _, i := range r.only[ClassDisplayName] {
 		k := &r.k[i]
-		if r.cls[i] != ClassDisplayName {
-			continue
-		}
 		root := uf.find(k.disp)
 		add(root, r.owner1(k.user))
 		add(root, dispOwner[k.disp])
@@ -504,11 +506,8 @@ func (r *resolver) class3() {
 	for i := range compIdent {
 		compIdent[i] = none
 	}
-	for i := range r.k {
+	for _, i := range r.only[ClassDisplayName] {
 		k := &r.k[i]
-		if r.cls[i] != ClassDisplayName {
-			continue
-		}
 		root := uf.find(k.disp)
 		if compIdent[root] == none {
 			if c := cand[root]; c >= 0 {
@@ -520,11 +519,8 @@ func (r *resolver) class3() {
 		r.ident[i] = compIdent[root]
 	}
 	// Class key of a new class-3 identity: its smallest display name.
-	for i := range r.k {
+	for _, i := range r.only[ClassDisplayName] {
 		k := &r.k[i]
-		if r.cls[i] != ClassDisplayName {
-			continue
-		}
 		m := &r.ids[r.ident[i]]
 		if m.class != ClassDisplayName {
 			continue // joined a higher identity
@@ -550,11 +546,8 @@ func (r *resolver) class4() {
 	for i := range byUser {
 		byUser[i] = none
 	}
-	for i := range r.k {
+	for _, i := range r.only[ClassUsername] {
 		k := &r.k[i]
-		if r.cls[i] != ClassUsername {
-			continue
-		}
 		if byUser[k.user] == none {
 			id := r.owner1(k.user)
 			if id == none {
