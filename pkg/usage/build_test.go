@@ -294,6 +294,16 @@ func TestKeysSurviveAnyBytes(t *testing.T) {
 	}
 }
 
+// fixtureBuilder is a builder of the fixture's workbooks for periods.
+func fixtureBuilder(periods []PeriodSpec) *Builder {
+	acc := NewAccumulator(NewConfig(fixtureAsOf, periods))
+	recs := fixture()
+	for i := range recs {
+		acc.Record(&recs[i])
+	}
+	return NewBuilder(acc, BuildOptions{AsOf: fixtureAsOf, Periods: periods, Location: time.UTC, ServiceAccountPatterns: []string{"svc-*"}})
+}
+
 // A builder lets the prepared observations go with the last window, and a
 // window asked for again is refused rather than built from what is gone.
 func TestBuilderWorkbookOnce(t *testing.T) {
@@ -301,14 +311,7 @@ func TestBuilderWorkbookOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	builder := func() *Builder {
-		acc := NewAccumulator(NewConfig(fixtureAsOf, periods))
-		recs := fixture()
-		for i := range recs {
-			acc.Record(&recs[i])
-		}
-		return NewBuilder(acc, BuildOptions{AsOf: fixtureAsOf, Periods: periods, Location: time.UTC, ServiceAccountPatterns: []string{"svc-*"}})
-	}
+	builder := func() *Builder { return fixtureBuilder(periods) }
 	forward := builder()
 	want := []Workbook{forward.Workbook(0), forward.Workbook(1)}
 	// In reverse: the windows do not depend on their order.
@@ -336,14 +339,7 @@ func TestBuilderAnyOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	builder := func() *Builder {
-		acc := NewAccumulator(NewConfig(fixtureAsOf, periods))
-		recs := fixture()
-		for i := range recs {
-			acc.Record(&recs[i])
-		}
-		return NewBuilder(acc, BuildOptions{AsOf: fixtureAsOf, Periods: periods, Location: time.UTC, ServiceAccountPatterns: []string{"svc-*"}})
-	}
+	builder := func() *Builder { return fixtureBuilder(periods) }
 	var want []Workbook
 	forward := builder()
 	for i := range periods {
