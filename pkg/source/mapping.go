@@ -363,11 +363,8 @@ func (t *keyTable) node(slot int32) *jsonNode {
 	return t.slots[slot].node
 }
 
-// lookup returns key's slot, or noSlot. t may be nil.
+// lookup returns key's slot, or noSlot.
 func (t *keyTable) lookup(key []byte) int32 {
-	if t == nil {
-		return noSlot
-	}
 	mask := uint32(len(t.slots) - 1)
 	for i := hashKey(key) >> t.shift; ; i = (i + 1) & mask {
 		s := &t.slots[i]

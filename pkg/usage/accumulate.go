@@ -353,19 +353,6 @@ func mergeScopes(dst, src map[string]*scopeStat) {
 	}
 }
 
-// splitKey undoes a run of varint.AppendField calls.
-func splitKey(k string) []string {
-	var dst []string
-	for len(k) > 0 {
-		f, rest, ok := varint.CutField(k)
-		if !ok {
-			break // cannot happen for keys built by varint.AppendField
-		}
-		dst, k = append(dst, f), rest
-	}
-	return dst
-}
-
 // pairKey is the key of an ordered system pair.
 func pairKey(s1, s2 string) string {
 	return string(varint.AppendField(varint.AppendField(nil, s1), s2))

@@ -269,7 +269,7 @@ func (c *ClassCounts) add(class identity.Class) {
 func systemPairScopes(projectPairs map[string]*scopeStat) map[string]*scopeStat {
 	out := map[string]*scopeStat{}
 	for k, s := range projectPairs {
-		f := splitKey(k)
+		f, _ := varint.Fields(k)
 		pk := pairKey(f[0], f[2])
 		d := out[pk]
 		if d == nil {
@@ -301,7 +301,7 @@ func (b *windowBuilder) syncSheets(systemPairs map[string]*scopeStat) {
 		if s.lastSynced < b.start {
 			continue
 		}
-		f := splitKey(k)
+		f, _ := varint.Fields(k)
 		wb.EntityTypes = append(wb.EntityTypes, EntityTypeRow{
 			SystemPair: pairLabel(f[0], f[1]), EndSystem: f[2], EntityType: f[3],
 			Status: b.status(s), LastSynced: b.time(s.lastSynced),
@@ -318,7 +318,7 @@ func (b *windowBuilder) syncSheets(systemPairs map[string]*scopeStat) {
 		if s.lastSynced < b.start {
 			continue
 		}
-		f := splitKey(k)
+		f, _ := varint.Fields(k)
 		for _, e := range [][2]string{{f[0], f[1]}, {f[2], f[3]}} {
 			if e[1] != "" {
 				projects[e] = true
@@ -343,7 +343,7 @@ func (b *windowBuilder) syncSheets(systemPairs map[string]*scopeStat) {
 		if s.lastSynced < b.start {
 			continue
 		}
-		f := splitKey(k)
+		f, _ := varint.Fields(k)
 		wb.SystemPairs = append(wb.SystemPairs, SystemPairRow{
 			System1: f[0], System2: f[1], Entities: b.entities.perPair[k], LastSynced: b.time(s.lastSynced),
 		})

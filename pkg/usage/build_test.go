@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/usagerep/usagerep/pkg/identity"
-	"github.com/usagerep/usagerep/pkg/internal/varint"
 	"github.com/usagerep/usagerep/pkg/record"
 )
 
@@ -280,17 +279,6 @@ func TestMergeIsOrderFree(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("seed %d: report differs from the single-worker report", seed)
 		}
-	}
-}
-
-func TestKeysSurviveAnyBytes(t *testing.T) {
-	fields := []string{"", "a\x00b", "\x00", "plain", string(make([]byte, 300))}
-	var k []byte
-	for _, f := range fields {
-		k = varint.AppendField(k, f)
-	}
-	if got := splitKey(string(k)); !reflect.DeepEqual(got, fields) {
-		t.Errorf("splitKey = %q, want %q", got, fields)
 	}
 }
 

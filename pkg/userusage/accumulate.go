@@ -377,17 +377,3 @@ func (a *Accumulator) settle() {
 
 // Stats are the counts of what a saw (after merging, of the whole input).
 func (a *Accumulator) Stats() Stats { return a.stats }
-
-// splitKey splits k into its length-prefixed fields, appending them to
-// dst; the fields share k's memory. ok is false for a key
-// varint.AppendField did not build.
-func splitKey(dst []string, k string) ([]string, bool) {
-	for len(k) > 0 {
-		f, rest, ok := varint.CutField(k)
-		if !ok {
-			return dst, false
-		}
-		dst, k = append(dst, f), rest
-	}
-	return dst, true
-}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/usagerep/usagerep/pkg/internal/slab"
+	"github.com/usagerep/usagerep/pkg/internal/varint"
 
 	"github.com/usagerep/usagerep/pkg/identity"
 	"github.com/usagerep/usagerep/pkg/internal/tally"
@@ -283,7 +284,7 @@ func (s *Store) days(acc *Accumulator, store *obsStore, off *[keystore.Shards]in
 	noSystem, hasNoSystem := systemIDs[""]
 	emptyProj := make([]bool, len(acc.projKeys))
 	for i, k := range acc.projKeys {
-		f, _ := splitKey(nil, k)
+		f, _ := varint.Fields(k)
 		emptyProj[i] = len(f) != 2 || f[1] == ""
 	}
 

@@ -47,3 +47,17 @@ func CutField(k string) (field, rest string, ok bool) {
 	}
 	return k[w : w+int(n)], k[w+int(n):], true
 }
+
+// Fields splits k into the fields a run of AppendField wrote; they share
+// k's memory. ok is false, with the whole fields before it, when k ends
+// in a cut field.
+func Fields(k string) (fields []string, ok bool) {
+	for len(k) > 0 {
+		f, rest, ok := CutField(k)
+		if !ok {
+			return fields, false
+		}
+		fields, k = append(fields, f), rest
+	}
+	return fields, true
+}

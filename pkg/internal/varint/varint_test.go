@@ -3,6 +3,7 @@ package varint
 import (
 	"encoding/binary"
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -64,5 +65,21 @@ func TestAppendAndCutField(t *testing.T) {
 		if whole != ends[cut] {
 			t.Fatalf("a key cut at byte %d: split into whole fields %v, want %v", cut, whole, ends[cut])
 		}
+	}
+}
+
+// Keys of fields holding any bytes split back into them; a key cut short
+// gives its whole fields and says so.
+func TestFieldsSurviveAnyBytes(t *testing.T) {
+	fields := []string{"", "a\x00b", "\x00", "plain", string(make([]byte, 300))}
+	var k []byte
+	for _, f := range fields {
+		k = AppendField(k, f)
+	}
+	if got, ok := Fields(string(k)); !ok || !slices.Equal(got, fields) {
+		t.Errorf("Fields = %q, %v; want %q, true", got, ok, fields)
+	}
+	if got, ok := Fields(string(k[:len(k)-1])); ok || !slices.Equal(got, fields[:4]) {
+		t.Errorf("Fields of a cut key = %q, %v; want %q, false", got, ok, fields[:4])
 	}
 }
