@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
+
+	"github.com/usagerep/usagerep/pkg/record"
 )
 
 // Defaults of ScanOptions.
@@ -152,9 +155,11 @@ func Scan(ctx context.Context, paths []string, opts ScanOptions, sinks []Sink, o
 
 	slots := make([]inputSlot, len(p.files))
 	var workers, readerGroup sync.WaitGroup
-	for i := range opts.Workers {
-		w := &worker{s: s, sink: sinks[i]}
+	ws := make([]*worker, opts.Workers)
+	for i := range ws {
+		w := &worker{s: s, sink: sinks[i], oldest: math.MaxInt64, newest: math.MinInt64}
 		w.rejectFn = w.reject
+		ws[i] = w
 		workers.Go(w.run)
 	}
 	var next atomic.Int64
@@ -175,6 +180,9 @@ func Scan(ctx context.Context, paths []string, opts ScanOptions, sinks []Sink, o
 	workers.Wait()
 
 	st := Stats{Bytes: s.bytes.Load(), Skipped: p.skipped}
+	for _, w := range ws {
+		st.Span.widen(w.oldest, w.newest)
+	}
 	for i := range slots {
 		for _, src := range slots[i].sources {
 			st.Sources = append(st.Sources, src.stats())
@@ -273,6 +281,14 @@ type worker struct {
 	decoders [FormatCSV + 1]Decoder
 	cur      *source    // the source of the chunk being decoded
 	rejectFn RejectFunc // w.reject, bound once
+	// The times of the good records decoded; oldest > newest until one is.
+	oldest, newest int64
+}
+
+// Record notes r's time in the worker's span and passes r to its sink.
+func (w *worker) Record(r *record.Record) {
+	w.oldest, w.newest = min(w.oldest, r.Time), max(w.newest, r.Time)
+	w.sink.Record(r)
 }
 
 func (w *worker) run() {
@@ -308,7 +324,7 @@ func (w *worker) decode(j *job) error {
 	if w.s.opts.OnChunk != nil {
 		w.s.opts.OnChunk(&j.chunk)
 	}
-	good, bad, err := dec.Decode(&j.chunk, w.sink, w.rejectFn)
+	good, bad, err := dec.Decode(&j.chunk, w, w.rejectFn)
 	j.src.records.Add(good + bad)
 	if w.s.opts.RecordsDecoded != nil {
 		w.s.opts.RecordsDecoded(good + bad)

@@ -27,7 +27,8 @@ import (
 
 // lineCountDecoder stands in for the real decoders in tests of the engine.
 // In JSONL every non-blank line is a record whose Action is the line's
-// text; a line containing "bad" is rejected ("bad line"). CSV chunks are
+// text and whose Time is its line number; a line containing "bad" is
+// rejected ("bad line"). CSV chunks are
 // read with encoding/csv, an independent reader, and a record's Action is
 // its fields joined by '|'.
 type lineCountDecoder struct {
@@ -59,7 +60,7 @@ func (d *lineCountDecoder) Decode(c *Chunk, sink Sink, reject RejectFunc) (good,
 			}
 			continue
 		}
-		d.rec = record.Record{Source: c.Input.Name, Line: line, Action: string(ln)}
+		d.rec = record.Record{Source: c.Input.Name, Line: line, Time: line, Action: string(ln)}
 		sink.Record(&d.rec)
 		good++
 	}
@@ -351,7 +352,7 @@ func rejectEqual(a, b Reject) bool {
 }
 
 func statsEqual(a, b Stats) bool {
-	return a.Bytes == b.Bytes && slices.Equal(a.Skipped, b.Skipped) &&
+	return a.Bytes == b.Bytes && a.Span == b.Span && slices.Equal(a.Skipped, b.Skipped) &&
 		slices.EqualFunc(a.Sources, b.Sources, func(x, y SourceStats) bool {
 			return x.Name == y.Name && x.Records == y.Records && x.Rejected == y.Rejected && mapsEqual(x.Reasons, y.Reasons)
 		})
@@ -393,7 +394,9 @@ func TestScanStatsAndProgress(t *testing.T) {
 		{Name: paths[2], Records: 3, Rejected: 2, Reasons: map[string]int64{"bad line": 2}},
 	}
 	wantSkipped := []SkippedInput{{Name: paths[1] + ":notes.txt", Reason: "unrecognised file type"}}
-	if !statsEqual(res.stats, Stats{Sources: want, Skipped: wantSkipped, Bytes: total}) {
+	// Good lines are a.jsonl's 1 and 4, in.jsonl's 1 to 3 and c.jsonl.gz's 3.
+	wantSpan := Span{Oldest: 1, Newest: 4, Any: true}
+	if !statsEqual(res.stats, Stats{Sources: want, Skipped: wantSkipped, Bytes: total, Span: wantSpan}) {
 		t.Errorf("stats = %+v\nwant sources %+v, skipped %+v, bytes %d", res.stats, want, wantSkipped, total)
 	}
 	if progress.Load() != total {
@@ -401,6 +404,30 @@ func TestScanStatsAndProgress(t *testing.T) {
 	}
 	if decoded.Load() != 9 {
 		t.Errorf("%d records reported decoded, want 9 (good and rejected)", decoded.Load())
+	}
+}
+
+func TestScanSpanOfNoGoodRecord(t *testing.T) {
+	dir := t.TempDir()
+	for name, data := range map[string]string{"empty.jsonl": "", "bad.jsonl": "bad\nbad\n"} {
+		res := mustScan(t, []string{writeFile(t, dir, name, []byte(data))}, ScanOptions{Workers: 2})
+		if res.stats.Span != (Span{}) {
+			t.Errorf("%s: span %+v, want none", name, res.stats.Span)
+		}
+	}
+}
+
+func TestSpanWiden(t *testing.T) {
+	var s Span
+	s.widen(5, 4) // a worker that decoded nothing
+	if s.Any {
+		t.Fatalf("widened by nothing: %+v", s)
+	}
+	s.widen(-3, 7)
+	s.widen(2, 9)
+	s.widen(10, 9)
+	if want := (Span{Oldest: -3, Newest: 9, Any: true}); s != want {
+		t.Errorf("span %+v, want %+v", s, want)
 	}
 }
 

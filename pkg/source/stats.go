@@ -43,6 +43,28 @@ type Stats struct {
 	// abandoned part way (corrupt, over a limit) counts whole, so Bytes
 	// matches the total of Plan when every file was reached.
 	Bytes int64
+	// Span is the times of the good records, so that a report whose
+	// range misses them all can say where they are.
+	Span Span
+}
+
+// Span is the earliest and latest time of some records, in Unix
+// nanoseconds; the zero Span holds none.
+type Span struct {
+	Oldest, Newest int64
+	Any            bool // whether it holds any record
+}
+
+// widen makes s hold the times oldest to newest too; it holds nothing
+// more when oldest > newest.
+func (s *Span) widen(oldest, newest int64) {
+	switch {
+	case oldest > newest:
+	case !s.Any:
+		*s = Span{Oldest: oldest, Newest: newest, Any: true}
+	default:
+		s.Oldest, s.Newest = min(s.Oldest, oldest), max(s.Newest, newest)
+	}
 }
 
 // Totals sums Records and Rejected over all sources.

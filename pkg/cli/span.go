@@ -1,0 +1,52 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"time"
+)
+
+// outOfRange is a report's range of time, to be checked against the
+// records a scan read.
+type outOfRange struct {
+	what     string    // the range, as the user knows it: "the last 1 year"
+	from, to time.Time // the instants read: from <= t < to
+	loc      *time.Location
+	// hint says what to give instead, from the days of the oldest and
+	// newest records.
+	hint func(oldest, newest string) string
+}
+
+// warnIfMissed warns when records were read but none is dated in r. A
+// report left empty that way reads like a quiet period, while it is most
+// often an old dump reported as of today. It is a warning, not a
+// summary, so --quiet does not hold it back.
+func warnIfMissed(w io.Writer, res *scanResult, r outOfRange) {
+	span := res.stats.Span
+	if !span.Any || span.Newest >= r.from.UnixNano() && span.Oldest < r.to.UnixNano() {
+		return
+	}
+	oldest, newest := time.Unix(0, span.Oldest).In(r.loc), time.Unix(0, span.Newest).In(r.loc)
+	fmt.Fprintf(w, "usagerep: warning: none of the %s records read is in %s (%s to %s): they run from %s to %s; %s\n",
+		groupDigits(res.records-res.rejected), r.what,
+		r.from.In(r.loc).Format(time.DateOnly), r.to.Add(-time.Nanosecond).In(r.loc).Format(time.DateOnly),
+		oldest.Format(time.RFC3339), newest.Format(time.RFC3339),
+		r.hint(oldest.Format(time.DateOnly), newest.Format(time.DateOnly)))
+}
+
+// asOfHint suggests ending the report on the newest record's day.
+func asOfHint(_, newest string) string {
+	return fmt.Sprintf("--as-of %s ends the report on the day of the newest", newest)
+}
+
+// rangeHint suggests a range of days that holds every record.
+func rangeHint(oldest, newest string) string {
+	return fmt.Sprintf("--from %s --to %s holds them all", oldest, newest)
+}
+
+// dayStart is midnight, in loc, of the date d (a time whose date is the
+// day, as the flag parsers return it).
+func dayStart(d time.Time, loc *time.Location) time.Time {
+	y, m, day := d.Date()
+	return time.Date(y, m, day, 0, 0, 0, 0, loc)
+}
