@@ -134,6 +134,12 @@ func runUsers(ctx context.Context, opts *usersOptions) error {
 	q, err := userusage.ParseRequest(req)
 	if err == nil {
 		err = q.CheckDates(set.asOf, set.loc)
+		var qe *userusage.Error
+		if errors.As(err, &qe) && c.AsOf == "" && q.To.Time().Before(set.asOf) {
+			// Too old for today, the default as-of: most often an old
+			// dump, which its own as-of reads.
+			qe.Message += fmt.Sprintf(" (as-of is now; --as-of %s reports as of that date)", q.To)
+		}
 	}
 	if err != nil {
 		return usersQueryError(err, opts)

@@ -132,6 +132,9 @@ func (q *Query) parseDates(r Request) error {
 	case date != "":
 		d, err := ParseDate(date)
 		if err != nil {
+			if f, t, ok := cutRange(date); ok {
+				return badRequest("date", "%q is a range: give its first date as from (%s) and its last as to (%s)", date, f, t)
+			}
 			return badRequest("date", "%v", err)
 		}
 		q.From, q.To = d, d
@@ -154,6 +157,19 @@ func (q *Query) parseDates(r Request) error {
 	}
 	q.From, q.To = f, t
 	return nil
+}
+
+// cutRange splits a date range written as one value, "first/last" or
+// "first..last", as people write them.
+func cutRange(s string) (first, last Date, ok bool) {
+	for _, sep := range []string{"/", ".."} {
+		if f, l, found := strings.Cut(s, sep); found {
+			first, errF := ParseDate(f)
+			last, errL := ParseDate(l)
+			return first, last, errF == nil && errL == nil
+		}
+	}
+	return 0, 0, false
 }
 
 // CheckDates applies the real API's date rules against as-of: no date

@@ -22,6 +22,8 @@ func TestParseRequestErrors(t *testing.T) {
 		{"half a range", Request{UserKey: "all", From: "2026-03-01"}, "date", "needs both"},
 		{"bad date", Request{UserKey: "all", Date: "2026-3-3"}, "date", `invalid date "2026-3-3" (want YYYY-MM-DD`},
 		{"no such day", Request{UserKey: "all", Date: "2026-02-30"}, "date", `invalid date "2026-02-30"`},
+		{"range as a date", Request{UserKey: "all", Date: "2026-03-01..2026-03-03"}, "date", `"2026-03-01..2026-03-03" is a range: give its first date as from (2026-03-01) and its last as to (2026-03-03)`},
+		{"half a range as a date", Request{UserKey: "all", Date: "2026-03-01/March"}, "date", `invalid date "2026-03-01/March"`},
 		{"bad from", Request{UserKey: "all", From: "March", To: "2026-03-01"}, "from", `invalid date "March"`},
 		{"reversed", Request{UserKey: "all", From: "2026-03-02", To: "2026-03-01"}, "to", "the last date 2026-03-01 is before the first 2026-03-02"},
 		{"bad parameter", Request{UserKey: "all", Date: "2026-03-03", Parameters: "accounts:num_systems,num_events"}, "parameters", `invalid parameter "num_events" (want app:name`},
