@@ -134,6 +134,7 @@ func runInspect(ctx context.Context, opts *inspectOptions) error {
 		Files: files, Stats: res.stats, Forced: set.inFormat, Counter: total,
 		Samples: sampler.Samples(), Rejects: rejects,
 		Profile: c.Profile, Mapping: set.mapping, ServiceAccounts: opts.ServiceAccounts, Top: opts.Top,
+		AsOf: set.asOf, Location: set.loc,
 	})
 	if err := stopProfiles(); err != nil {
 		return err

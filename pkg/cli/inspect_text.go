@@ -185,6 +185,7 @@ func writeAdvice(w io.Writer, r *inspect.Report, o termOut, args []string) {
 	fmt.Fprintf(w, "\n%s", o.bold("Advice:"))
 	if a.Canonical && a.Profile == "" {
 		fmt.Fprintf(w, " the records read well as they are; export can use them.\n")
+		writeAsOfAdvice(w, a.AsOf)
 		return
 	}
 	fmt.Fprintln(w)
@@ -203,7 +204,11 @@ func writeAdvice(w io.Writer, r *inspect.Report, o termOut, args []string) {
 	case a.Profile != "":
 		fmt.Fprintf(w, "  The %s. Read them with the built-in mapping:\n", a.ProfileReason)
 		fmt.Fprintf(w, "    usagerep inspect --profile %s %s\n", a.Profile, inputs)
-		fmt.Fprintf(w, "    usagerep export --profile %s %s\n", a.Profile, inputs)
+		asOf := ""
+		if a.AsOf != "" {
+			asOf = "--as-of " + a.AsOf + " "
+		}
+		fmt.Fprintf(w, "    usagerep export --profile %s %s%s\n", a.Profile, asOf, inputs)
 	case len(a.Fields) > 0 || len(a.Constants) > 0:
 		fmt.Fprintf(w, "  A mapping guessed from the first records; check it, put it in usagerep.yaml\n")
 		fmt.Fprintf(w, "  (usagerep config init writes one), and inspect again:\n")
@@ -216,8 +221,16 @@ func writeAdvice(w io.Writer, r *inspect.Report, o termOut, args []string) {
 			flags = append(flags, "--const "+shellQuote(k+"="+a.Constants[k]))
 		}
 		fmt.Fprintf(w, "  or, for one run:\n    usagerep inspect %s %s\n", strings.Join(flags, " "), inputs)
+		writeAsOfAdvice(w, a.AsOf)
 	default:
 		fmt.Fprintf(w, "  No mapping could be guessed: map the fields with --map FIELD=PATH (usagerep schema lists them).\n")
+	}
+}
+
+// writeAsOfAdvice says which --as-of reports need, when the data is old.
+func writeAsOfAdvice(w io.Writer, asOf string) {
+	if asOf != "" {
+		fmt.Fprintf(w, "  The newest record is from %s, long before now: give reports --as-of %s.\n", asOf, asOf)
 	}
 }
 

@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 
+	"github.com/usagerep/usagerep/pkg/record"
 	"github.com/usagerep/usagerep/pkg/source"
 )
 
@@ -132,6 +134,35 @@ func TestTokens(t *testing.T) {
 	} {
 		if got := tokens(in); !reflect.DeepEqual(got, want) {
 			t.Errorf("tokens(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
+
+// TestAdviceAsOf gives the newest record's date, in the reports' zone,
+// once it is more than StaleAfter before as-of.
+func TestAdviceAsOf(t *testing.T) {
+	newest := time.Date(2021, 7, 21, 23, 30, 0, 0, time.UTC)
+	c := NewCounter(Limits{})
+	for _, at := range []time.Time{newest.Add(-48 * time.Hour), newest} {
+		c.Record(&record.Record{Time: at.UnixNano(), Count: 1, System: "Jira"})
+	}
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		asOf time.Time
+		loc  *time.Location
+		want string
+	}{
+		{time.Time{}, nil, ""},
+		{newest.Add(StaleAfter), nil, ""},
+		{newest.Add(StaleAfter + time.Second), nil, "2021-07-21"},
+		{newest.AddDate(3, 0, 0), tokyo, "2021-07-22"},
+	} {
+		r := Build(BuildInput{Counter: c, AsOf: tt.asOf, Location: tt.loc})
+		if r.Advice.AsOf != tt.want {
+			t.Errorf("as-of %v in %v: advice as-of %q, want %q", tt.asOf, tt.loc, r.Advice.AsOf, tt.want)
 		}
 	}
 }

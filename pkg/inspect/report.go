@@ -172,6 +172,10 @@ type BuildInput struct {
 	ServiceAccounts []string
 	// Top is how many values of each kind are listed.
 	Top int
+	// AsOf is the reports' "now" and Location their zone, for the advice's
+	// --as-of (none when AsOf is zero).
+	AsOf     time.Time
+	Location *time.Location
 }
 
 // Build assembles the report.
@@ -206,6 +210,13 @@ func Build(in BuildInput) *Report {
 	r.Fields = buildFields(c, sample, paths, in.Mapping.Constants)
 	r.Unmapped, r.Properties = buildUnknown(c, sample)
 	r.Advice = advise(r, sample, paths, in.Mapping, in.Profile)
+	if r.Time != nil && !in.AsOf.IsZero() && in.AsOf.Sub(r.Time.Last) > StaleAfter {
+		loc := in.Location
+		if loc == nil {
+			loc = time.UTC
+		}
+		r.Advice.AsOf = r.Time.Last.In(loc).Format(time.DateOnly)
+	}
 	return r
 }
 
