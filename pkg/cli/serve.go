@@ -66,6 +66,12 @@ func newServeCmd(a *app, runF func(context.Context, *serveOptions) error) *cobra
   GET /export/access?from=2026-03-01&to=2026-03-31&columns=cintoo&format=csv
                   the per-day access report (also tz, plan, as_of; format csv,
                   xlsx or json), the bytes access writes for the same query
+  GET /admin/reports/v1/usage/users/{userKey}/dates/{date}?parameters=&filters=
+                  the Reports API's user usage report, as users writes it
+  GET /v1/analytics/timeline?from=2026-03-01&to=2026-03-31&segment_by=os
+                  an analytics report (timeline, current, distribution,
+                  churn, clients, events/table, events/timeline,
+                  events/lifetime) as the JSON analytics writes
   GET /healthz    liveness, no token needed
   GET /readyz     200 once the inputs were read
   GET /metrics    Prometheus text format

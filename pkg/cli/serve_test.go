@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/usagerep/usagerep/pkg/report"
 	"github.com/usagerep/usagerep/pkg/server"
 )
 
@@ -254,6 +255,25 @@ func TestTokenCommands(t *testing.T) {
 	for _, args := range [][]string{{"serve", "--help"}, {"token", "hash", "--help"}} {
 		if code, out, _ := run(t, "", args...); code != 0 || !strings.Contains(out, "Examples:") {
 			t.Errorf("%v: exit %d, no examples", args, code)
+		}
+	}
+}
+
+// TestServeHelpListsEveryReport keeps serve --help's list of endpoints
+// whole: each report family, and every analytics report by name.
+func TestServeHelpListsEveryReport(t *testing.T) {
+	code, help, _ := run(t, "", "serve", "--help")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"GET /export/usage-reports?", "GET /export/access?", "GET /admin/reports/v1/usage/users/{userKey}/dates/{date}", "GET /v1/analytics/"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("serve --help does not list %s", want)
+		}
+	}
+	for _, name := range report.AnalyticsReports {
+		if !strings.Contains(help, strings.ReplaceAll(name, " ", "/")) {
+			t.Errorf("serve --help does not name the analytics report %q", name)
 		}
 	}
 }
