@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/usagerep/usagerep/pkg/record"
 	"github.com/usagerep/usagerep/pkg/source"
 )
 
@@ -142,10 +141,7 @@ func TestTokens(t *testing.T) {
 // once it is more than StaleAfter before as-of.
 func TestAdviceAsOf(t *testing.T) {
 	newest := time.Date(2021, 7, 21, 23, 30, 0, 0, time.UTC)
-	c := NewCounter(Limits{})
-	for _, at := range []time.Time{newest.Add(-48 * time.Hour), newest} {
-		c.Record(&record.Record{Time: at.UnixNano(), Count: 1, System: "Jira"})
-	}
+	span := source.Span{Oldest: newest.Add(-48 * time.Hour).UnixNano(), Newest: newest.UnixNano(), Any: true}
 	tokyo, err := time.LoadLocation("Asia/Tokyo")
 	if err != nil {
 		t.Fatal(err)
@@ -160,7 +156,10 @@ func TestAdviceAsOf(t *testing.T) {
 		{newest.Add(StaleAfter + time.Second), nil, "2021-07-21"},
 		{newest.AddDate(3, 0, 0), tokyo, "2021-07-22"},
 	} {
-		r := Build(BuildInput{Counter: c, AsOf: tt.asOf, Location: tt.loc})
+		r := Build(BuildInput{Counter: NewCounter(Limits{}), Stats: source.Stats{Span: span}, AsOf: tt.asOf, Location: tt.loc})
+		if r.Time == nil || !r.Time.Last.Equal(newest) {
+			t.Fatalf("time range %+v, want it to end at %v", r.Time, newest)
+		}
 		if r.Advice.AsOf != tt.want {
 			t.Errorf("as-of %v in %v: advice as-of %q, want %q", tt.asOf, tt.loc, r.Advice.AsOf, tt.want)
 		}

@@ -6,7 +6,6 @@
 package inspect
 
 import (
-	"math"
 	"math/bits"
 
 	"github.com/usagerep/usagerep/pkg/record"
@@ -38,8 +37,6 @@ type Counter struct {
 	limits Limits
 
 	records    int64
-	first      int64 // earliest record time; math.MaxInt64 when none
-	last       int64
 	syncs      int64
 	failures   int64
 	present    [numBits]int64
@@ -63,8 +60,6 @@ func NewCounter(l Limits) *Counter {
 	}
 	return &Counter{
 		limits:   l,
-		first:    math.MaxInt64,
-		last:     math.MinInt64,
 		systems:  newDistinct(l.Distinct),
 		projects: newDistinct(l.Distinct),
 		actions:  newDistinct(l.Distinct),
@@ -76,8 +71,6 @@ func NewCounter(l Limits) *Counter {
 // Record implements source.Sink.
 func (c *Counter) Record(r *record.Record) {
 	c.records++
-	c.first = min(c.first, r.Time)
-	c.last = max(c.last, r.Time)
 	if r.Kind == record.KindSync {
 		c.syncs++
 	}
@@ -141,8 +134,6 @@ func (c *Counter) addProp(i int, k string) {
 // Merge adds o's counts into c; o must not be used afterwards.
 func (c *Counter) Merge(o *Counter) {
 	c.records += o.records
-	c.first = min(c.first, o.first)
-	c.last = max(c.last, o.last)
 	c.syncs += o.syncs
 	c.failures += o.failures
 	for i := range c.present {

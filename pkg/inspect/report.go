@@ -195,8 +195,8 @@ func Build(in BuildInput) *Report {
 	r.Records, r.Rejected = in.Stats.Totals()
 	r.Accepted = c.records
 	r.Reasons = buildReasons(in.Stats, in.Rejects)
-	if c.records > 0 {
-		r.Time = &Range{First: time.Unix(0, c.first).UTC(), Last: time.Unix(0, c.last).UTC()}
+	if span := in.Stats.Span; span.Any {
+		r.Time = &Range{First: time.Unix(0, span.Oldest).UTC(), Last: time.Unix(0, span.Newest).UTC()}
 	}
 	r.Syncs, r.Failures = c.syncs, c.failures
 	top := cmp.Or(in.Top, 10)
