@@ -239,11 +239,7 @@ func runAccess(ctx context.Context, opts *accessOptions) error {
 	if !c.Quiet {
 		accessSummary(opts, res, rep, path)
 	}
-	r := outOfRange{what: "the range", from: dayStart(from, set.loc), to: dayStart(to, set.loc).AddDate(0, 0, 1), loc: set.loc, hint: rangeHint}
-	if !q.AsOf.IsZero() && q.AsOf.Before(r.to) {
-		r.to = q.AsOf
-	}
-	warnIfMissed(opts.IO.ErrOut, res, r)
+	warnIfMissed(opts.IO.ErrOut, res, daysRange("the range", from, to, q.AsOf, set.loc, rangeHint))
 	return nil
 }
 

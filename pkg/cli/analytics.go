@@ -257,14 +257,10 @@ func runAnalytics(ctx context.Context, o *analyticsOptions, name string, own url
 			res.elapsed.Round(time.Millisecond), throughput(res.stats.Bytes, res.elapsed),
 			pluralDigits(int64(len(ds.Users)), clientNoun[ds.By]), path)
 	}
-	r := outOfRange{what: "the report's range", from: dayStart(rep.From.Date(), set.loc),
-		to: dayStart(rep.To.Date(), set.loc).AddDate(0, 0, 1), loc: set.loc, hint: asOfHint}
-	if set.asOf.Before(r.to) {
-		r.to = set.asOf
-	}
+	hint := asOfHint
 	if o.Flags.From != "" || o.Flags.To != "" {
-		r.hint = rangeHint
+		hint = rangeHint
 	}
-	warnIfMissed(o.IO.ErrOut, res, r)
+	warnIfMissed(o.IO.ErrOut, res, daysRange("the report's range", rep.From.Date(), rep.To.Date(), set.asOf, set.loc, hint))
 	return nil
 }

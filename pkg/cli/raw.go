@@ -162,14 +162,7 @@ func runRawExport(ctx context.Context, opts *rawExportOptions) error {
 			pluralDigits(n, "record"), plural(len(m.Files), "file"), c.Output)
 	}
 	if !ro.From.IsZero() { // without --from the range reaches back to every record
-		r := outOfRange{what: "the range", from: dayStart(ro.From, set.loc), to: set.asOf, loc: set.loc, hint: rangeHint}
-		if !ro.To.IsZero() {
-			r.to = dayStart(ro.To, set.loc).AddDate(0, 0, 1)
-		}
-		if set.asOf.Before(r.to) {
-			r.to = set.asOf
-		}
-		warnIfMissed(opts.IO.ErrOut, res, r)
+		warnIfMissed(opts.IO.ErrOut, res, daysRange("the range", ro.From, ro.To, set.asOf, set.loc, rangeHint))
 	}
 	return nil
 }

@@ -6,9 +6,9 @@ import (
 	"time"
 )
 
-// outOfRange is a report's range of time, to be checked against the
+// reportRange is a report's range of time, to be checked against the
 // records a scan read.
-type outOfRange struct {
+type reportRange struct {
 	what     string    // the range, as the user knows it: "the last 1 year"
 	from, to time.Time // the instants read: from <= t < to
 	loc      *time.Location
@@ -21,7 +21,7 @@ type outOfRange struct {
 // report left empty that way reads like a quiet period, while it is most
 // often an old dump reported as of today. It is a warning, not a
 // summary, so --quiet does not hold it back.
-func warnIfMissed(w io.Writer, res *scanResult, r outOfRange) {
+func warnIfMissed(w io.Writer, res *scanResult, r reportRange) {
 	span := res.stats.Span
 	if !span.Any || span.Newest >= r.from.UnixNano() && span.Oldest < r.to.UnixNano() {
 		return
@@ -44,8 +44,18 @@ func rangeHint(oldest, newest string) string {
 	return fmt.Sprintf("--from %s --to %s holds them all", oldest, newest)
 }
 
-// dayStart is midnight, in loc, of the date d (a time whose date is the
-// day, as the flag parsers return it).
+// daysRange is the range of the days first to last (dates as the flag
+// parsers return them), inclusive, in loc; a zero last leaves it open.
+// It ends at asOf when that is earlier (a zero asOf ends nothing).
+func daysRange(what string, first, last, asOf time.Time, loc *time.Location, hint func(oldest, newest string) string) reportRange {
+	r := reportRange{what: what, from: dayStart(first, loc), to: asOf, loc: loc, hint: hint}
+	if !last.IsZero() && (asOf.IsZero() || dayStart(last, loc).AddDate(0, 0, 1).Before(asOf)) {
+		r.to = dayStart(last, loc).AddDate(0, 0, 1)
+	}
+	return r
+}
+
+// dayStart is midnight, in loc, of the date d.
 func dayStart(d time.Time, loc *time.Location) time.Time {
 	y, m, day := d.Date()
 	return time.Date(y, m, day, 0, 0, 0, 0, loc)

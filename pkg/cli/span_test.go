@@ -11,7 +11,7 @@ import (
 func TestWarnIfMissedBounds(t *testing.T) {
 	from := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	to := from.AddDate(0, 0, 7)
-	r := outOfRange{what: "the range", from: from, to: to, loc: time.UTC, hint: rangeHint}
+	r := reportRange{what: "the range", from: from, to: to, loc: time.UTC, hint: rangeHint}
 	ns := func(t time.Time) int64 { return t.UnixNano() }
 	for _, c := range []struct {
 		name string
@@ -33,5 +33,45 @@ func TestWarnIfMissedBounds(t *testing.T) {
 		if c.warn && !strings.Contains(out.String(), "none of the 10 records read is in the range (2026-03-01 to 2026-03-07)") {
 			t.Errorf("%s: %q", c.name, out.String())
 		}
+	}
+}
+
+func TestDaysRange(t *testing.T) {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := func(s string) time.Time {
+		d, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	at := func(s string) time.Time {
+		ts, err := time.ParseInLocation(time.DateTime, s, paris)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ts
+	}
+	for _, c := range []struct {
+		name             string
+		last, asOf       time.Time
+		wantFrom, wantTo time.Time
+	}{
+		// The clocks went back on 2026-10-25: that day has 25 hours.
+		{"days in the zone", day("2026-10-25"), time.Time{}, at("2026-10-24 00:00:00"), at("2026-10-26 00:00:00")},
+		{"as-of first", day("2026-10-25"), at("2026-10-25 12:00:00"), at("2026-10-24 00:00:00"), at("2026-10-25 12:00:00")},
+		{"as-of after", day("2026-10-25"), at("2026-11-01 00:00:00"), at("2026-10-24 00:00:00"), at("2026-10-26 00:00:00")},
+		{"open to as-of", time.Time{}, at("2026-11-01 00:00:00"), at("2026-10-24 00:00:00"), at("2026-11-01 00:00:00")},
+	} {
+		r := daysRange("the range", day("2026-10-24"), c.last, c.asOf, paris, rangeHint)
+		if !r.from.Equal(c.wantFrom) || !r.to.Equal(c.wantTo) {
+			t.Errorf("%s: [%v, %v), want [%v, %v)", c.name, r.from, r.to, c.wantFrom, c.wantTo)
+		}
+	}
+	if d := daysRange("", day("2026-10-25"), day("2026-10-25"), time.Time{}, paris, rangeHint); d.to.Sub(d.from) != 25*time.Hour {
+		t.Errorf("2026-10-25 in Paris lasts %v, want 25h", d.to.Sub(d.from))
 	}
 }
