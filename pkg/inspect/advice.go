@@ -24,14 +24,14 @@ type Advice struct {
 	// profile fits: a start for usagerep.yaml, to be checked by a person.
 	Fields    map[string]string `json:"fields,omitempty"`
 	Constants map[string]string `json:"constants,omitempty"`
-	// AsOf is the newest record's date when that is more than StaleAfter
+	// AsOf is the newest record's date when that is more than staleAfter
 	// before as-of: the --as-of reports need, as theirs defaults to now.
 	AsOf string `json:"as_of,omitempty"`
 }
 
-// StaleAfter is how old the newest record must be for the advice to give
+// staleAfter is how old the newest record must be for the advice to give
 // an --as-of: the default range of analytics, the shortest report's.
-const StaleAfter = 30 * 24 * time.Hour
+const staleAfter = 30 * 24 * time.Hour
 
 // SystemPlaceholder stands for the system's name in a guessed mapping.
 const SystemPlaceholder = "YOUR-SYSTEM"

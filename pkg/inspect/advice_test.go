@@ -138,7 +138,7 @@ func TestTokens(t *testing.T) {
 }
 
 // TestAdviceAsOf gives the newest record's date, in the reports' zone,
-// once it is more than StaleAfter before as-of.
+// once it is more than staleAfter before as-of.
 func TestAdviceAsOf(t *testing.T) {
 	newest := time.Date(2021, 7, 21, 23, 30, 0, 0, time.UTC)
 	span := source.Span{Oldest: newest.Add(-48 * time.Hour).UnixNano(), Newest: newest.UnixNano(), Any: true}
@@ -152,8 +152,8 @@ func TestAdviceAsOf(t *testing.T) {
 		want string
 	}{
 		{time.Time{}, nil, ""},
-		{newest.Add(StaleAfter), nil, ""},
-		{newest.Add(StaleAfter + time.Second), nil, "2021-07-21"},
+		{newest.Add(staleAfter), nil, ""},
+		{newest.Add(staleAfter + time.Second), nil, "2021-07-21"},
 		{newest.AddDate(3, 0, 0), tokyo, "2021-07-22"},
 	} {
 		r := Build(BuildInput{Counter: NewCounter(Limits{}), Stats: source.Stats{Span: span}, AsOf: tt.asOf, Location: tt.loc})

@@ -210,7 +210,7 @@ func Build(in BuildInput) *Report {
 	r.Fields = buildFields(c, sample, paths, in.Mapping.Constants)
 	r.Unmapped, r.Properties = buildUnknown(c, sample)
 	r.Advice = advise(r, sample, paths, in.Mapping, in.Profile)
-	if r.Time != nil && !in.AsOf.IsZero() && in.AsOf.Sub(r.Time.Last) > StaleAfter {
+	if r.Time != nil && !in.AsOf.IsZero() && in.AsOf.Sub(r.Time.Last) > staleAfter {
 		loc := in.Location
 		if loc == nil {
 			loc = time.UTC
