@@ -239,7 +239,7 @@ func runAccess(ctx context.Context, opts *accessOptions) error {
 	if !c.Quiet {
 		accessSummary(opts, res, rep, path)
 	}
-	warnIfMissed(opts.IO.ErrOut, res, daysRange("the range", from, to, q.AsOf, set.loc, rangeHint))
+	warnIfEmpty(opts.IO.ErrOut, res, opts.Inputs, daysRange("the range", from, to, q.AsOf, set.loc, rangeHint))
 	return nil
 }
 

@@ -261,6 +261,6 @@ func runAnalytics(ctx context.Context, o *analyticsOptions, name string, own url
 	if o.Flags.From != "" || o.Flags.To != "" {
 		hint = rangeHint
 	}
-	warnIfMissed(o.IO.ErrOut, res, daysRange("the report's range", rep.From.Date(), rep.To.Date(), set.asOf, set.loc, hint))
+	warnIfEmpty(o.IO.ErrOut, res, o.Inputs, daysRange("the report's range", rep.From.Date(), rep.To.Date(), set.asOf, set.loc, hint))
 	return nil
 }

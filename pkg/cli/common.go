@@ -191,6 +191,7 @@ type scanResult struct {
 	records  int64
 	rejected int64
 	elapsed  time.Duration
+	example  string // one reject, the same on every run (the earliest by source and line)
 }
 
 // errTooManyRejects stops a scan under --strict or --max-errors.
@@ -245,6 +246,7 @@ func scan[S source.Sink](ctx context.Context, ios *IOStreams, c *commonFlags, s 
 		mu       sync.Mutex
 		rejected int64
 		first    string
+		example  source.Reject // the earliest by source and line, Raw dropped (it is borrowed)
 	)
 	onReject := func(r source.Reject) error {
 		if err := rej.write(r); err != nil {
@@ -258,6 +260,9 @@ func scan[S source.Sink](ctx context.Context, ios *IOStreams, c *commonFlags, s 
 		}
 		if first == "" {
 			first = r.Error()
+		}
+		if rejected == 1 || r.Source < example.Source || r.Source == example.Source && r.Line < example.Line {
+			example, example.Raw = r, nil
 		}
 		switch {
 		case c.Strict:
@@ -296,6 +301,9 @@ func scan[S source.Sink](ctx context.Context, ios *IOStreams, c *commonFlags, s 
 		}
 	}
 	res := &scanResult{stats: stats, elapsed: time.Since(start)}
+	if rejected > 0 {
+		res.example = example.Error()
+	}
 	for _, src := range stats.Sources {
 		res.records += src.Records
 		res.rejected += src.Rejected

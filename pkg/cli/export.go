@@ -180,7 +180,7 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 			res.elapsed.Round(time.Millisecond), throughput(res.stats.Bytes, res.elapsed),
 			groupDigits(ws.widestUsers), strings.ToLower(ws.widestLabel), wrote)
 	}
-	warnIfMissed(opts.IO.ErrOut, res, reportRange{
+	warnIfEmpty(opts.IO.ErrOut, res, opts.Inputs, &reportRange{
 		what: "the " + strings.ToLower(ws.widestLabel), from: ws.widestFrom, to: set.asOf, loc: set.loc, hint: asOfHint,
 	})
 	return nil

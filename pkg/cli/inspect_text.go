@@ -192,14 +192,7 @@ func writeAdvice(w io.Writer, r *inspect.Report, o termOut, args []string) {
 	for _, pr := range a.Problems {
 		fmt.Fprintf(w, "  %s %s\n", o.yellow("!"), pr)
 	}
-	inputs := "<input>..."
-	if len(args) > 0 && len(args) <= 3 {
-		var q []string
-		for _, s := range args {
-			q = append(q, shellQuote(s))
-		}
-		inputs = strings.Join(q, " ")
-	}
+	inputs := commandInputs(args)
 	switch {
 	case a.Profile != "":
 		fmt.Fprintf(w, "  The %s. Read them with the built-in mapping:\n", a.ProfileReason)
@@ -225,6 +218,19 @@ func writeAdvice(w io.Writer, r *inspect.Report, o termOut, args []string) {
 	default:
 		fmt.Fprintf(w, "  No mapping could be guessed: map the fields with --map FIELD=PATH (usagerep schema lists them).\n")
 	}
+}
+
+// commandInputs writes a command's inputs for a command line to suggest:
+// quoted for a shell, or "<input>..." for more than three.
+func commandInputs(args []string) string {
+	if len(args) == 0 || len(args) > 3 {
+		return "<input>..."
+	}
+	q := make([]string, len(args))
+	for i, s := range args {
+		q[i] = shellQuote(s)
+	}
+	return strings.Join(q, " ")
 }
 
 // writeAsOfAdvice says which --as-of reports need, when the data is old.

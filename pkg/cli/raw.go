@@ -161,9 +161,11 @@ func runRawExport(ctx context.Context, opts *rawExportOptions) error {
 			res.elapsed.Round(time.Millisecond), throughput(res.stats.Bytes, res.elapsed),
 			pluralDigits(n, "record"), plural(len(m.Files), "file"), c.Output)
 	}
-	if !ro.From.IsZero() { // without --from the range reaches back to every record
-		warnIfMissed(opts.IO.ErrOut, res, daysRange("the range", ro.From, ro.To, set.asOf, set.loc, rangeHint))
+	var r *reportRange // without --from the range reaches back to every record
+	if !ro.From.IsZero() {
+		r = daysRange("the range", ro.From, ro.To, set.asOf, set.loc, rangeHint)
 	}
+	warnIfEmpty(opts.IO.ErrOut, res, opts.Inputs, r)
 	return nil
 }
 

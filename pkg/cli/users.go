@@ -215,6 +215,8 @@ func runUsers(ctx context.Context, opts *usersOptions) error {
 			res.elapsed.Round(time.Millisecond), throughput(res.stats.Bytes, res.elapsed),
 			pluralWord(reports, "report"), pluralWord(pages, "page"), dates, wrote)
 	}
+	// No range check: records before the dates still list their users.
+	warnIfEmpty(opts.IO.ErrOut, res, opts.Inputs, nil)
 	return nil
 }
 

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -26,7 +28,7 @@ func TestWarnIfMissedBounds(t *testing.T) {
 		{"around the range", source.Span{Oldest: ns(from) - 9, Newest: ns(to) + 9, Any: true}, false},
 	} {
 		var out strings.Builder
-		warnIfMissed(&out, &scanResult{stats: source.Stats{Span: c.span}, records: 12, rejected: 2}, r)
+		warnIfEmpty(&out, &scanResult{stats: source.Stats{Span: c.span}, records: 12, rejected: 2}, nil, &r)
 		if got := out.Len() > 0; got != c.warn {
 			t.Errorf("%s: warned %v, want %v: %q", c.name, got, c.warn, out.String())
 		}
@@ -73,5 +75,39 @@ func TestDaysRange(t *testing.T) {
 	}
 	if d := daysRange("", day("2026-10-25"), day("2026-10-25"), time.Time{}, paris, rangeHint); d.to.Sub(d.from) != 25*time.Hour {
 		t.Errorf("2026-10-25 in Paris lasts %v, want 25h", d.to.Sub(d.from))
+	}
+}
+
+// TestWarnAllRejected: the warning names the commonest reason and, as its
+// example, the earliest reject by source and line, whichever worker found
+// it first.
+func TestWarnAllRejected(t *testing.T) {
+	isolate(t)
+	var b strings.Builder
+	for i := range 3000 {
+		fmt.Fprintf(&b, "{\"email\":\"u%d@example.com\"}\n", i) // no time
+	}
+	b.WriteString("{not json\n")
+	for name, data := range map[string]string{"b.jsonl": b.String(), "a.jsonl": "\n{\"time\":\"yesterday\",\"email\":\"x@example.com\"}\n" + b.String()} {
+		if err := os.WriteFile(name, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := `usagerep: warning: all 6,003 records read were rejected, most for "missing time" (e.g. a.jsonl:2: invalid time: yesterday); `
+	for range 3 {
+		code, _, stderr := run(t, "", "export", "-q", "--as-of", "2026-11-22", "--workers", "2", "b.jsonl", "a.jsonl")
+		if code != ExitOK || !strings.HasPrefix(stderr, want) || !strings.HasSuffix(stderr, "; usagerep inspect b.jsonl a.jsonl says how to read them\n") {
+			t.Fatalf("exit %d, stderr %q, want the warning starting %q", code, stderr, want)
+		}
+	}
+}
+
+func TestTopReason(t *testing.T) {
+	st := source.Stats{Sources: []source.SourceStats{
+		{Reasons: map[string]int64{"bad time": 2, "invalid JSON": 3}},
+		{Reasons: map[string]int64{"bad time": 2, "missing time": 4}},
+	}}
+	if got := topReason(st); got != "bad time" {
+		t.Errorf("top reason %q, want bad time (4 of them, before missing time)", got)
 	}
 }

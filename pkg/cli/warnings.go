@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/usagerep/usagerep/pkg/source"
 )
 
 // reportRange is a report's range of time, to be checked against the
@@ -17,13 +19,19 @@ type reportRange struct {
 	hint func(oldest, newest string) string
 }
 
-// warnIfMissed warns when records were read but none is dated in r. A
-// report left empty that way reads like a quiet period, while it is most
-// often an old dump reported as of today. It is a warning, not a
-// summary, so --quiet does not hold it back.
-func warnIfMissed(w io.Writer, res *scanResult, r reportRange) {
+// warnIfEmpty warns when records were read but the report has none of
+// them for a reason the user can mend: every one was rejected (a mapping
+// that does not fit), or none is dated in r, when r is given (an old dump
+// reported as of today). Such a report reads like a quiet period, so this
+// is a warning, not a summary, and --quiet does not hold it back.
+func warnIfEmpty(w io.Writer, res *scanResult, inputs []string, r *reportRange) {
+	if res.records > 0 && res.rejected == res.records {
+		fmt.Fprintf(w, "usagerep: warning: all %s records read were rejected, most for %q (e.g. %s); usagerep inspect %s says how to read them\n",
+			groupDigits(res.records), topReason(res.stats), res.example, commandInputs(inputs))
+		return
+	}
 	span := res.stats.Span
-	if !span.Any || span.Newest >= r.from.UnixNano() && span.Oldest < r.to.UnixNano() {
+	if r == nil || !span.Any || span.Newest >= r.from.UnixNano() && span.Oldest < r.to.UnixNano() {
 		return
 	}
 	oldest, newest := time.Unix(0, span.Oldest).In(r.loc), time.Unix(0, span.Newest).In(r.loc)
@@ -32,6 +40,24 @@ func warnIfMissed(w io.Writer, res *scanResult, r reportRange) {
 		r.from.In(r.loc).Format(time.DateOnly), r.to.Add(-time.Nanosecond).In(r.loc).Format(time.DateOnly),
 		oldest.Format(time.RFC3339), newest.Format(time.RFC3339),
 		r.hint(oldest.Format(time.DateOnly), newest.Format(time.DateOnly)))
+}
+
+// topReason is the reason most rejects gave (the first in order of
+// names among equals).
+func topReason(st source.Stats) string {
+	counts := map[string]int64{}
+	for _, src := range st.Sources {
+		for reason, n := range src.Reasons {
+			counts[reason] += n
+		}
+	}
+	top := ""
+	for reason, n := range counts {
+		if n > counts[top] || n == counts[top] && reason < top {
+			top = reason
+		}
+	}
+	return top
 }
 
 // asOfHint suggests ending the report on the newest record's day.
@@ -47,8 +73,8 @@ func rangeHint(oldest, newest string) string {
 // daysRange is the range of the days first to last (dates as the flag
 // parsers return them), inclusive, in loc; a zero last leaves it open.
 // It ends at asOf when that is earlier (a zero asOf ends nothing).
-func daysRange(what string, first, last, asOf time.Time, loc *time.Location, hint func(oldest, newest string) string) reportRange {
-	r := reportRange{what: what, from: dayStart(first, loc), to: asOf, loc: loc, hint: hint}
+func daysRange(what string, first, last, asOf time.Time, loc *time.Location, hint func(oldest, newest string) string) *reportRange {
+	r := &reportRange{what: what, from: dayStart(first, loc), to: asOf, loc: loc, hint: hint}
 	if !last.IsZero() && (asOf.IsZero() || dayStart(last, loc).AddDate(0, 0, 1).Before(asOf)) {
 		r.to = dayStart(last, loc).AddDate(0, 0, 1)
 	}
