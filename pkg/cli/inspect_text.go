@@ -215,6 +215,7 @@ func writeAdvice(w io.Writer, r *inspect.Report, o termOut, args []string) {
 		}
 		fmt.Fprintf(w, "  or, for one run:\n    usagerep inspect %s %s\n", strings.Join(flags, " "), inputs)
 		writeAsOfAdvice(w, a.AsOf)
+	case a.Separator != "": // the problem says what to do
 	default:
 		fmt.Fprintf(w, "  No mapping could be guessed: map the fields with --map FIELD=PATH (usagerep schema lists them).\n")
 	}

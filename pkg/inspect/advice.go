@@ -24,6 +24,9 @@ type Advice struct {
 	// profile fits: a start for usagerep.yaml, to be checked by a person.
 	Fields    map[string]string `json:"fields,omitempty"`
 	Constants map[string]string `json:"constants,omitempty"`
+	// Separator names the separator a CSV source seems to use instead of
+	// commas ("';'", "tab", "'|'"), when one does: no mapping can help.
+	Separator string `json:"separator,omitempty"`
 	// AsOf is the newest record's date when that is more than staleAfter
 	// before as-of: the --as-of reports need, as theirs defaults to now.
 	AsOf string `json:"as_of,omitempty"`
@@ -70,6 +73,31 @@ func advise(r *Report, sample *Sample, paths map[string][]string, m source.Mappi
 	}
 	a.Fields, a.Constants = guessMapping(sample, paths, m, cov)
 	return a
+}
+
+// separatorProblems finds CSV sources whose header is one column holding
+// another separator: a ';'- or tab-separated export (as European Excel and
+// some tools write them), which RFC 4180 CSV reads as one field a line.
+func separatorProblems(samples map[string]*Sample) (problems []string, separator string) {
+	for _, name := range slices.Sorted(maps.Keys(samples)) {
+		s := samples[name]
+		if s.Format != source.FormatCSV || len(s.Keys) != 1 {
+			continue
+		}
+		header := s.Keys[0].Path
+		for _, sep := range []struct{ char, name, mlr string }{{";", "';'", "semicolon"}, {"\t", "tab", "tab"}, {"|", "'|'", "pipe"}} {
+			if strings.Contains(header, sep.char) {
+				if len(header) > 60 {
+					header = header[:57] + "..."
+				}
+				separator = sep.name
+				problems = append(problems, fmt.Sprintf("%s: the CSV header is one column, %q: the file looks %s-separated, and usagerep reads comma-separated CSV (RFC 4180); convert it first, e.g. mlr --icsv --ifs %s --ocsv cat in.csv > out.csv",
+					name, header, sep.name, sep.mlr))
+				break
+			}
+		}
+	}
+	return problems, separator
 }
 
 // covered reports whether field has a value in at least half of the

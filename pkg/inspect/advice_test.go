@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -162,6 +163,34 @@ func TestAdviceAsOf(t *testing.T) {
 		}
 		if r.Advice.AsOf != tt.want {
 			t.Errorf("as-of %v in %v: advice as-of %q, want %q", tt.asOf, tt.loc, r.Advice.AsOf, tt.want)
+		}
+	}
+}
+
+// TestAdviceForeignSeparator: a CSV header read as one column holding
+// ';', a tab or '|' is named, with the conversion, and no mapping is
+// guessed from it; a one-column comma CSV is left alone.
+func TestAdviceForeignSeparator(t *testing.T) {
+	for _, tt := range []struct {
+		header, want, sep string
+	}{
+		{"time;email;system", `semi.csv: the CSV header is one column, "time;email;system": the file looks ';'-separated`, "';'"},
+		{"time\temail", "the file looks tab-separated, and usagerep reads comma-separated CSV (RFC 4180); convert it first, e.g. mlr --icsv --ifs tab --ocsv cat in.csv > out.csv", "tab"},
+		{"time|email", "mlr --icsv --ifs pipe", "'|'"},
+		{"email", "", ""},
+	} {
+		samples := map[string]*Sample{"semi.csv": {Source: "semi.csv", Format: source.FormatCSV, Rows: 2, Keys: []KeyStat{{Path: tt.header, Rows: 2}}}}
+		r := Build(BuildInput{Counter: NewCounter(Limits{}), Samples: samples, Stats: source.Stats{Sources: []source.SourceStats{{Name: "semi.csv", Records: 2, Rejected: 2, Reasons: map[string]int64{"missing time": 2}}}}})
+		a := r.Advice
+		found := false
+		for _, p := range a.Problems {
+			found = found || tt.want != "" && strings.Contains(p, tt.want)
+		}
+		if found != (tt.want != "") || a.Separator != tt.sep {
+			t.Errorf("header %q: problems %q, separator %q; want one containing %q, separator %q", tt.header, a.Problems, a.Separator, tt.want, tt.sep)
+		}
+		if tt.sep != "" && (a.Canonical || a.Fields != nil || a.Constants != nil) {
+			t.Errorf("header %q: advice %+v guesses a mapping from a header read as one column", tt.header, a)
 		}
 	}
 }

@@ -210,6 +210,11 @@ func Build(in BuildInput) *Report {
 	r.Fields = buildFields(c, sample, paths, in.Mapping.Constants)
 	r.Unmapped, r.Properties = buildUnknown(c, sample)
 	r.Advice = advise(r, sample, paths, in.Mapping, in.Profile)
+	if problems, sep := separatorProblems(in.Samples); sep != "" {
+		// A guess from a header read as one column maps nothing real.
+		r.Advice.Problems = append(r.Advice.Problems, problems...)
+		r.Advice.Canonical, r.Advice.Separator, r.Advice.Fields, r.Advice.Constants = false, sep, nil, nil
+	}
 	if r.Time != nil && !in.AsOf.IsZero() && in.AsOf.Sub(r.Time.Last) > staleAfter {
 		loc := in.Location
 		if loc == nil {
