@@ -103,6 +103,9 @@ func (ir *inputReader) readStream(name string, r io.Reader, k kind, depth int) e
 		return ir.walkZipStream(name, r, depth+1)
 	}
 	src := ir.slot.newSource(name, k.format)
+	if k.format == FormatJSONL {
+		r = jsonLines(r)
+	}
 	c := &chunker{
 		in: &src.in, csv: k.format == FormatCSV, maxLine: ir.s.opts.MaxLineBytes,
 		ctx: ir.s.ctx, pool: ir.s.pool, out: streamOut{ir.s, src},

@@ -520,3 +520,51 @@ func FuzzArchive(f *testing.F) {
 		}
 	})
 }
+
+// TestScanJSONArrays: a .json file holding a pretty-printed JSON array,
+// plain, gzip'd or in a bundle, gives its elements as records, each at the
+// line where it starts, whatever the chunk size.
+func TestScanJSONArrays(t *testing.T) {
+	dir := t.TempDir()
+	array := []byte(`[
+  {
+    "time": "2026-03-01T10:00:00Z",
+    "email": "ann@example.com"
+  },
+  {"time": "yesterday", "email": "bob@example.com"},
+  {
+    "time": "2026-03-02T10:00:00Z",
+    "username": "carol",
+    "props": {"tags": ["a", "]"]}
+  }
+]
+`)
+	paths := []string{
+		writeFile(t, dir, "export.json", array),
+		writeFile(t, dir, "export.json.gz", gzipOf(t, array)),
+		writeFile(t, dir, "bundle.zip", zipOf(t, member{name: "api/export.json", data: array})),
+	}
+	who := func(r *record.Record) string { return r.Email + r.Username }
+	for _, chunk := range []int{1, 7, 64, 1 << 20} {
+		res, err := scan(t, paths, ScanOptions{ChunkBytes: chunk, newDecoder: NewDecoder}, who)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []seen
+		var wantRejects []string
+		for _, src := range []string{paths[2] + ":api/export.json", paths[0], paths[1]} {
+			want = append(want, seen{src, 2, "ann@example.com"}, seen{src, 7, "carol"})
+			wantRejects = append(wantRejects, src+":6: invalid time: yesterday")
+		}
+		if !slices.Equal(res.recs, want) {
+			t.Errorf("chunk %d: records\n got %+v\nwant %+v", chunk, res.recs, want)
+		}
+		var rejects []string
+		for _, r := range res.rejects {
+			rejects = append(rejects, r.Error())
+		}
+		if !slices.Equal(rejects, wantRejects) {
+			t.Errorf("chunk %d: rejects %q, want %q", chunk, rejects, wantRejects)
+		}
+	}
+}
