@@ -132,3 +132,29 @@ func BenchmarkDecodeCSV(b *testing.B) {
 	c := &Chunk{Input: &Input{Name: "bench.csv", Format: FormatCSV}, Data: data, FirstLine: 2, Header: header}
 	benchDecode(b, FormatCSV, c, n)
 }
+
+// BenchmarkJSONArrayLines rewrites the generator's records, given as one
+// JSON array with an element a line, as JSON Lines: the cost a JSON
+// array export adds to reading it, on the file's reader.
+func BenchmarkJSONArrayLines(b *testing.B) {
+	cfg := gen.DefaultConfig()
+	cfg.Bytes, cfg.People, cfg.Format = benchChunkSize, 200_000, gen.JSONL
+	var lines bytes.Buffer
+	if _, err := gen.Write(&lines, cfg); err != nil {
+		b.Fatal(err)
+	}
+	n := bytes.Count(lines.Bytes(), []byte("\n"))
+	array := append([]byte("[\n"), bytes.ReplaceAll(bytes.TrimSuffix(lines.Bytes(), []byte("\n")), []byte("}\n"), []byte("},\n"))...)
+	array = append(array, "\n]\n"...)
+	buf := make([]byte, 4<<20)
+	b.SetBytes(int64(len(array)))
+	for b.Loop() {
+		r := jsonLines(bytes.NewReader(array))
+		for {
+			if _, err := r.Read(buf); err != nil {
+				break
+			}
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}

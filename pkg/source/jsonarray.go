@@ -81,6 +81,8 @@ type arrayLines struct {
 	owed     int  // newlines to write before the next byte
 	pending  int  // newlines inside the element, written at its end
 	debt     int  // lines added for elements that shared an input line
+
+	noRuns bool // every byte through next: the reference run is tested against
 }
 
 type arrayState uint8
@@ -116,10 +118,12 @@ func (a *arrayLines) Read(p []byte) (int, error) {
 			a.in, a.err = a.buf[:m], err
 			continue
 		}
-		if k := a.run(len(p) - n); k > 0 {
-			n += copy(p[n:], a.in[:k])
-			a.in = a.in[k:]
-			continue
+		if !a.noRuns {
+			if k := a.run(len(p) - n); k > 0 {
+				n += copy(p[n:], a.in[:k])
+				a.in = a.in[k:]
+				continue
+			}
 		}
 		c := a.in[0]
 		a.in = a.in[1:]
@@ -135,42 +139,46 @@ func (a *arrayLines) Read(p []byte) (int, error) {
 }
 
 // run is how many of the next input bytes, at most room, are copied as
-// they are: the inside of a string up to its closing quote or an escape,
-// or, inside an object or array, bytes that open, close or end nothing.
-// Most of an array is such runs; the bytes around them go one at a time.
+// they are, following the element's strings and brackets as element
+// does: all of them up to a line break, a carriage return, or the byte
+// that ends the element, which go one at a time. So most of an array
+// is copied in runs.
 func (a *arrayLines) run(room int) int {
-	if a.state != inElement || a.escaped {
-		return 0
+	if a.state != inElement || a.depth == 0 && !a.inString {
+		return 0 // not in an element, or in a scalar, which any blank ends
 	}
 	seg := a.in[:min(len(a.in), room)]
-	stop := &structural
-	if a.inString {
-		stop = &stringStops
-	} else if a.depth == 0 {
-		return 0 // a scalar element: any blank ends it
+	for k, c := range seg {
+		if a.inString {
+			switch {
+			case a.escaped:
+				a.escaped = false
+			case c == '\\':
+				a.escaped = true
+			case c == '"':
+				if a.depth == 0 {
+					return k // it ends a string element
+				}
+				a.inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			a.inString = true
+		case '{', '[':
+			a.depth++
+		case '}', ']':
+			if a.depth == 1 {
+				return k // it ends the element
+			}
+			a.depth--
+		case '\n', '\r':
+			return k
+		}
 	}
-	k := 0
-	for k < len(seg) && !stop[seg[k]] {
-		k++
-	}
-	return k
+	return len(seg)
 }
-
-// stringStops marks the bytes a string's run stops at: its end, and an
-// escape, which may escape a quote.
-var stringStops = func() (t [256]bool) {
-	t['"'], t['\\'] = true, true
-	return t
-}()
-
-// structural marks the bytes an element's structure turns on, outside
-// its strings.
-var structural = func() (t [256]bool) {
-	for _, c := range []byte("\"{}[],\n\r") {
-		t[c] = true
-	}
-	return t
-}()
 
 // next takes input byte c and returns the byte to write for it, if any;
 // it may owe newlines, which Read writes first.

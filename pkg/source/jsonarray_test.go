@@ -10,14 +10,18 @@ import (
 )
 
 // readArrayLines reads all of jsonLines(in), with reads of at most max
-// bytes at a time from both sides.
-func readArrayLines(t testing.TB, in string, max int) string {
+// bytes at a time from both sides; byteByByte takes every byte through
+// the reference path, runs off.
+func readArrayLines(t testing.TB, in string, max int, byteByByte bool) string {
 	t.Helper()
 	var src io.Reader = strings.NewReader(in)
 	if max > 0 {
 		src = iotest.OneByteReader(src)
 	}
 	r := jsonLines(src)
+	if a, ok := r.(*arrayLines); ok {
+		a.noRuns = byteByByte
+	}
 	var out bytes.Buffer
 	buf := make([]byte, 64<<10)
 	if max > 0 {
@@ -56,8 +60,10 @@ func TestJSONLines(t *testing.T) {
 		{"cut short", "[{\"a\":[1,", "{\"a\":[1,"},
 	} {
 		for _, max := range []int{0, 1, 3} {
-			if got := readArrayLines(t, tt.in, max); got != tt.want {
-				t.Errorf("%s (reads of %d): got %q, want %q", tt.name, max, got, tt.want)
+			for _, byteByByte := range []bool{false, true} {
+				if got := readArrayLines(t, tt.in, max, byteByByte); got != tt.want {
+					t.Errorf("%s (reads of %d, byte by byte %v): got %q, want %q", tt.name, max, byteByByte, got, tt.want)
+				}
 			}
 		}
 	}
@@ -75,17 +81,20 @@ func TestJSONLinesReaderError(t *testing.T) {
 	}
 }
 
-// FuzzJSONLines: whatever the input, reads of any size agree and no
-// newline is lost; a valid array's elements come out one per line, equal
-// to themselves.
+// FuzzJSONLines: whatever the input, reads of any size agree, the runs
+// agree with the byte-by-byte reference, and no newline is lost; a valid
+// array's elements come out one per line, equal to themselves.
 func FuzzJSONLines(f *testing.F) {
 	for _, s := range []string{`[{"a":1},{"b":[2,3]}]`, "[\n {\"a\": \"x]\"},\n 2\n]", "{\"a\":1}\n", "[[1],[2]]", `["\"]", {}]`, "[1 2]"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		whole := readArrayLines(t, in, 0)
-		if small := readArrayLines(t, in, 1); small != whole {
+		whole := readArrayLines(t, in, 0, false)
+		if small := readArrayLines(t, in, 1, false); small != whole {
 			t.Fatalf("one-byte reads give %q, whole reads %q", small, whole)
+		}
+		if ref := readArrayLines(t, in, 0, true); ref != whole {
+			t.Fatalf("byte by byte gives %q, runs %q", ref, whole)
 		}
 		if strings.Count(whole, "\n") < strings.Count(in, "\n") {
 			t.Fatalf("%q: %d newlines in, %d out", in, strings.Count(in, "\n"), strings.Count(whole, "\n"))
