@@ -71,8 +71,8 @@ func NewRootCmd(io *IOStreams, info BuildInfo) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "usagerep",
 		Short: "Usage reports from exported activity logs",
-		Long: `usagerep turns exported activity logs (JSON Lines or CSV, plain, gzip'd or
-zstd'd, loose or in zip/tar bundles) into usage reports: who used which
+		Long: `usagerep turns exported activity logs (JSON Lines, JSON arrays or CSV, plain,
+gzip'd or zstd'd, loose or in zip/tar bundles) into usage reports: who used which
 systems, which projects and entity types were integrated, and how much was
 synchronised.`,
 		Example: `  # Usage Reports.zip with the last 6 months and the last year
