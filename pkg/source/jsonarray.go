@@ -142,7 +142,9 @@ func (a *arrayLines) Read(p []byte) (int, error) {
 // they are, following the element's strings and brackets as element
 // does: all of them up to a line break, a carriage return, or the byte
 // that ends the element, which go one at a time. So most of an array
-// is copied in runs.
+// is copied in runs. Its string handling repeats element's, inline: a
+// shared method was 20-30% slower (BenchmarkJSONArrayLines, 4 pairs),
+// and FuzzJSONLines holds the two to the same output.
 func (a *arrayLines) run(room int) int {
 	if a.state != inElement || a.depth == 0 && !a.inString {
 		return 0 // not in an element, or in a scalar, which any blank ends
