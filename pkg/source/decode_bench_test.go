@@ -117,14 +117,20 @@ func BenchmarkDecodeJSONL(b *testing.B) {
 // different orders, optional fields, props and spelling variants, where
 // BenchmarkDecodeJSONL's records all have one shape.
 func BenchmarkDecodeJSONLGenerated(b *testing.B) {
+	data := generatedJSONL(b)
+	c := &Chunk{Input: &Input{Name: "bench.jsonl", Format: FormatJSONL}, Data: data, FirstLine: 1}
+	benchDecode(b, FormatJSONL, c, bytes.Count(data, []byte("\n")))
+}
+
+// generatedJSONL is benchChunkSize bytes of the generator's JSONL.
+func generatedJSONL(b *testing.B) []byte {
 	cfg := gen.DefaultConfig()
 	cfg.Bytes, cfg.People, cfg.Format = benchChunkSize, 200_000, gen.JSONL
 	var buf bytes.Buffer
 	if _, err := gen.Write(&buf, cfg); err != nil {
 		b.Fatal(err)
 	}
-	c := &Chunk{Input: &Input{Name: "bench.jsonl", Format: FormatJSONL}, Data: buf.Bytes(), FirstLine: 1}
-	benchDecode(b, FormatJSONL, c, bytes.Count(buf.Bytes(), []byte("\n")))
+	return buf.Bytes()
 }
 
 func BenchmarkDecodeCSV(b *testing.B) {
@@ -137,14 +143,9 @@ func BenchmarkDecodeCSV(b *testing.B) {
 // JSON array with an element a line, as JSON Lines: the cost a JSON
 // array export adds to reading it, on the file's reader.
 func BenchmarkJSONArrayLines(b *testing.B) {
-	cfg := gen.DefaultConfig()
-	cfg.Bytes, cfg.People, cfg.Format = benchChunkSize, 200_000, gen.JSONL
-	var lines bytes.Buffer
-	if _, err := gen.Write(&lines, cfg); err != nil {
-		b.Fatal(err)
-	}
-	n := bytes.Count(lines.Bytes(), []byte("\n"))
-	array := append([]byte("[\n"), bytes.ReplaceAll(bytes.TrimSuffix(lines.Bytes(), []byte("\n")), []byte("}\n"), []byte("},\n"))...)
+	lines := generatedJSONL(b)
+	n := bytes.Count(lines, []byte("\n"))
+	array := append([]byte("[\n"), bytes.ReplaceAll(bytes.TrimSuffix(lines, []byte("\n")), []byte("}\n"), []byte("},\n"))...)
 	array = append(array, "\n]\n"...)
 	buf := make([]byte, 4<<20)
 	b.SetBytes(int64(len(array)))
