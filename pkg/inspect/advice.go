@@ -39,8 +39,10 @@ const staleAfter = 30 * 24 * time.Hour
 // SystemPlaceholder stands for the system's name in a guessed mapping.
 const SystemPlaceholder = "YOUR-SYSTEM"
 
-func advise(r *Report, sample *Sample, paths map[string][]string, m source.Mapping, profile string) Advice {
-	a := Advice{Problems: []string{}}
+// advise reads r, built from in, whose sources' samples merged are sample.
+func advise(r *Report, in BuildInput, sample *Sample, paths map[string][]string) Advice {
+	m, profile := in.Mapping, in.Profile
+	a := Advice{Problems: []string{}, AsOf: staleAsOf(r.Time, in.AsOf, in.Location)}
 	cov := func(field string) bool { return covered(sample, paths, m.Constants, field) }
 
 	if r.Records == 0 {
@@ -58,9 +60,12 @@ func advise(r *Report, sample *Sample, paths map[string][]string, m source.Mappi
 	if r.Accepted > 0 && r.Systems.Missing == r.Accepted && m.Constants["system"] == "" {
 		a.Problems = append(a.Problems, "no record names its system")
 	}
+	problems, sep := separatorProblems(in.Samples)
+	a.Problems, a.Separator = append(a.Problems, problems...), sep
 	a.Canonical = len(a.Problems) == 0
 
-	if sample == nil || sample.Rows == 0 {
+	// A header read as one column maps nothing real: no profile or guess.
+	if sample == nil || sample.Rows == 0 || sep != "" {
 		return a
 	}
 	if name, keys := fitProfile(sample); name != "" && name != profile && (!a.Canonical || (profile == "" && len(m.Fields) == 0)) {
@@ -73,6 +78,18 @@ func advise(r *Report, sample *Sample, paths map[string][]string, m source.Mappi
 	}
 	a.Fields, a.Constants = guessMapping(sample, paths, m, cov)
 	return a
+}
+
+// staleAsOf is the date, in loc, of the newest record when that is more
+// than staleAfter before asOf (none when asOf is zero).
+func staleAsOf(span *Range, asOf time.Time, loc *time.Location) string {
+	if span == nil || asOf.IsZero() || asOf.Sub(span.Last) <= staleAfter {
+		return ""
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	return span.Last.In(loc).Format(time.DateOnly)
 }
 
 // separatorProblems finds CSV sources whose header is one column holding

@@ -209,19 +209,7 @@ func Build(in BuildInput) *Report {
 	paths, _ := source.FieldPaths(in.Mapping) // the mapping was checked before the scan
 	r.Fields = buildFields(c, sample, paths, in.Mapping.Constants)
 	r.Unmapped, r.Properties = buildUnknown(c, sample)
-	r.Advice = advise(r, sample, paths, in.Mapping, in.Profile)
-	if problems, sep := separatorProblems(in.Samples); sep != "" {
-		// A guess from a header read as one column maps nothing real.
-		r.Advice.Problems = append(r.Advice.Problems, problems...)
-		r.Advice.Canonical, r.Advice.Separator, r.Advice.Fields, r.Advice.Constants = false, sep, nil, nil
-	}
-	if r.Time != nil && !in.AsOf.IsZero() && in.AsOf.Sub(r.Time.Last) > staleAfter {
-		loc := in.Location
-		if loc == nil {
-			loc = time.UTC
-		}
-		r.Advice.AsOf = r.Time.Last.In(loc).Format(time.DateOnly)
-	}
+	r.Advice = advise(r, in, sample, paths)
 	return r
 }
 
