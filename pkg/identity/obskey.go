@@ -1,8 +1,6 @@
 package identity
 
 import (
-	"encoding/binary"
-
 	"github.com/usagerep/usagerep/pkg/internal/varint"
 	"github.com/usagerep/usagerep/pkg/record"
 )
@@ -15,8 +13,7 @@ import (
 // the reports accumulate one entry per key.
 func AppendKey(dst []byte, system string, email []byte, u *record.User) []byte {
 	dst = varint.AppendField(dst, system)
-	dst = binary.AppendUvarint(dst, uint64(len(email)))
-	dst = append(dst, email...)
+	dst = varint.AppendField(dst, email)
 	dst = varint.AppendField(dst, u.Username)
 	dst = varint.AppendField(dst, u.DisplayName)
 	dst = varint.AppendField(dst, u.FirstName)

@@ -24,8 +24,9 @@ func Uvarint(s string) (uint64, int) {
 }
 
 // AppendField appends s after its length, so that a key of several
-// fields splits back into them (CutField) whatever bytes they hold.
-func AppendField(dst []byte, s string) []byte {
+// fields splits back into them (CutField) whatever bytes they hold. s is
+// a string or bytes, as callers have their values.
+func AppendField[S ~string | ~[]byte](dst []byte, s S) []byte {
 	dst = binary.AppendUvarint(dst, uint64(len(s)))
 	return append(dst, s...)
 }
